@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make crawl` and `make test`. Everything installs into .venv from PyPI.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+DB ?= data/policy.db
+
+.PHONY: install crawl test test-fast eval eval-pages bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,eval]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## crawl the bundled sample sites into data/policy.db and print the summary
+crawl: $(STAMP)
+	$(VENV)/bin/policycrawl crawl --sample --db $(DB)
+
+## the whole test suite (evaluation gates included when ../shared is present)
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+## fact extraction scores on the labelled seeds
+eval: $(STAMP)
+	$(VENV)/bin/policycrawl eval $(SHARED)/eval/seeds $(SHARED)/seeds
+
+## page understanding side by side with GNE and trafilatura
+eval-pages: $(STAMP)
+	$(VENV)/bin/policycrawl eval-pages $(SHARED)/eval/pages
+
+## speed figures, each a ratio measured side by side in one run
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,63 @@
+"""What spiders hand to the pipelines: raw fetches and recorded failures, nothing analysed yet.
+
+Spiders stay dumb on purpose: they fetch and label; pipelines call `extract/` and the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FetchedPage:
+    """A detail page as downloaded. Pipelines fill the analysed fields below."""
+
+    site: str
+    url: str  # canonical URL (the article's identity)
+    final_url: str
+    status: int
+    content_type: str | None
+    declared_encoding: str | None  # from the HTTP header
+    body: bytes
+    fetched_at: str  # ISO 8601, UTC
+    etag: str | None = None
+    last_modified: str | None = None
+    hint: dict[str, Any] = field(default_factory=dict)  # what the list page / API said (title, date, doc number)
+    # Filled by the pipelines:
+    record: Any = None  # extract.records.PageRecord
+    facts: Any = None  # extract.records.ArticleFacts
+    text_removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchedAttachment:
+    """A file linked from a notice (PDF, DOCX …), with the page it belongs to."""
+
+    site: str
+    article_url: str
+    url: str
+    name: str
+    declared_type: str | None
+    status: int
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    # Filled by AttachmentTextPipeline:
+    type: str | None = None
+    text: str | None = None
+    text_status: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class FetchError:
+    """A fetch that failed for good (after retries): recorded, never silently lost."""
+
+    site: str
+    url: str
+    kind: str  # http_404, http_500, timeout, dns, connection, too_large, robots, other
+    attempts: int
+    last_status: int | None
+    message: str
+    is_attachment: bool = False

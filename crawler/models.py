@@ -1,0 +1,205 @@
+"""The database schema (spec/SCHEMA.md), owned here and only here.
+
+Every fact row points back to the article and the character span it came from, so an analyst can check it.
+Bodies are kept compressed so facts can be re-extracted later without the network.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed | interrupted
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    options: Mapped[dict | None] = mapped_column(JSON)
+    counts: Mapped[dict | None] = mapped_column(JSON)  # {site: {requests, pages, new, updated, unchanged, errors: {kind: n}, dropped: {reason: n}}}
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(String(200))
+    base_url: Mapped[str | None] = mapped_column(String(500))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    cursor: Mapped[str | None] = mapped_column(String(32))  # newest publication date seen (nightly ops)
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[str | None] = mapped_column(String(32))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed raw bytes
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    hint: Mapped[dict | None] = mapped_column(JSON)  # what the list page / API said about it
+
+
+class FetchErrorRow(Base):
+    __tablename__ = "errors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_errors_run", "run_id"),)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    title: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(200))
+    author: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    text_original: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    boilerplate_removed: Mapped[int | None] = mapped_column(Integer)
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    index_no: Mapped[str | None] = mapped_column(String(100))
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    written_on: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    fields_from: Mapped[dict | None] = mapped_column(JSON)
+    first_seen_run: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_seen_run: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    __table_args__ = (Index("ix_articles_site", "site_id"), Index("ix_articles_published", "published_at"))
+
+
+class ArticleVersion(Base):
+    __tablename__ = "article_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[str] = mapped_column(String(32))
+    __table_args__ = (UniqueConstraint("article_id", "content_hash"),)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    article_url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str | None] = mapped_column(String(500))
+    type: Mapped[str | None] = mapped_column(String(16))
+    size: Mapped[int | None] = mapped_column(Integer)
+    hash: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(32))  # ok | empty_scanned | encrypted | corrupt | too_large | unsupported | fetch_failed
+    reason: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed, for re-extraction
+
+
+class RegionRow(Base):
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(String(6))
+
+
+class ArticleRegion(Base):
+    __tablename__ = "article_regions"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Keyword(Base):
+    __tablename__ = "keywords"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class PolicyRow(Base):
+    __tablename__ = "policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    norm_title: Mapped[str] = mapped_column(String(500), unique=True)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(50))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    issued_on: Mapped[str | None] = mapped_column(String(10))
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    period_start: Mapped[int | None] = mapped_column(Integer)
+    period_end: Mapped[int | None] = mapped_column(Integer)
+    doc_type: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    field_sources: Mapped[dict | None] = mapped_column(JSON)  # {field: article_id that gave it}; conflicts kept
+
+
+class PolicyMention(Base):
+    __tablename__ = "policy_mentions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_policy_mentions_article", "article_id"), Index("ix_policy_mentions_policy", "policy_id"))
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="SET NULL"))
+    region: Mapped[str | None] = mapped_column(String(50))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    year: Mapped[int | None] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    value_max: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    qualifier: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    consolidated_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_targets_article", "article_id"), Index("ix_targets_region_year", "region_code", "year"))

@@ -1,0 +1,60 @@
+"""Work on files and stored pages without the network: `extract`, `normalize`, `reextract`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+
+from crawler.processing import NotAnArticle, extract_page_facts, normalize_record, understand_page
+from crawler.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def read_text_file(path: Path) -> str:
+    """Text files arrive in UTF-8 or GBK; decode with the same rules as web pages."""
+    from extract.encoding import decode_html
+
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_html(data)[0]
+
+
+def facts_of_file(path: Path, reference_date: dt.date | None = None):
+    """FACTS.md facts of a plain-text or HTML file; HTML goes through page understanding first."""
+    from extract.facts import extract_facts
+
+    if path.suffix.lower() in (".html", ".htm", ".shtml"):
+        from crawler.processing import reference_date as page_date
+        from extract.article import parse_page
+
+        record = parse_page(path.read_bytes(), None)
+        page_fields = None
+        if record.doc_number or record.index_no:
+            page_fields = {"title": record.title, "doc_number": record.doc_number, "issuer": record.issuer,
+                           "written_on": record.written_on, "published_on": record.published_on}
+        return extract_facts(record.text, file=path.name, reference_date=reference_date or page_date(record),
+                             title=record.title, source=record.source, author=record.author,
+                             page_fields=page_fields, normalized=True)
+    return extract_facts(read_text_file(path), file=path.name, reference_date=reference_date)
+
+
+def reextract_all(db_path: str) -> tuple[int, int, float]:
+    """Refresh every article's analysed fields and facts from its stored page; (done, skipped, seconds)."""
+    store = Store(db_path)
+    started = time.perf_counter()
+    done = skipped = 0
+    for item in store.iter_stored_pages():
+        try:
+            extract_page_facts(normalize_record(understand_page(item)))
+        except NotAnArticle as exc:
+            logger.warning("not re-extracted: %s", exc)
+            skipped += 1
+            continue
+        store.replace_article_facts(item)
+        done += 1
+    return done, skipped, time.perf_counter() - started

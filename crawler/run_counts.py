@@ -1,0 +1,43 @@
+"""Per-site counts of one run: what ops read in the summary, in `crawl_runs.counts` and in the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SiteCounts:
+    requests: int = 0
+    pages: int = 0  # detail pages stored as articles
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    attachments: int = 0
+    errors: dict[str, int] = field(default_factory=dict)  # kind → count
+    dropped: dict[str, int] = field(default_factory=dict)  # reason → count
+    broken: list[str] = field(default_factory=list)  # why the site looks broken, with an example URL
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def site_failed(counts: dict[str, Any], error_ratio_threshold: float) -> str | None:
+    """Why this site's run counts as failed (exit code 1), or None when it is fine."""
+    articles = counts.get("new", 0) + counts.get("updated", 0) + counts.get("unchanged", 0)
+    detail_errors = sum(n for kind, n in (counts.get("errors") or {}).items() if not kind.startswith(("attachment_", "robots")))
+    if counts.get("broken"):
+        return "; ".join(counts["broken"])
+    if articles == 0:
+        first_error = next(iter(counts.get("errors") or {}), None)
+        return "no articles" + (f" (errors: {first_error})" if first_error else "")
+    attempted = articles + detail_errors + sum((counts.get("dropped") or {}).values())
+    if attempted and detail_errors / attempted > error_ratio_threshold:
+        return f"{detail_errors} of {attempted} pages failed"
+    return None

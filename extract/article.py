@@ -1,0 +1,254 @@
+"""One page → one `PageRecord` (spec/CLI.md `parse-page`): the entry point of page understanding.
+
+Evidence is layered and each field records the layer that gave it in `fields_from`: the government `<meta>` tags
+("meta"), labelled tables and by-lines ("table"), structural body detection ("structure"), a library's opinion
+("library": htmldate for dates when nothing else has one) and the page text ("text"). Bad input never raises:
+it yields a record whose `problems` say what went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from extract import page_meta
+from extract.attachments import find_attachment_links
+from extract.body import find_body
+from extract.encoding import decode_html
+from extract.notice_table import LabelledValue, find_labelled_values
+from extract.records import PageRecord
+
+logger = logging.getLogger(__name__)
+
+MAX_HTML_CHARS = 3_000_000  # pages beyond this are truncated: real articles are far smaller, and parsing is bounded
+_BINARY_SAMPLE = 65_536
+_WAF_MARKERS = re.compile(
+    r"安全验证|访问验证|人机验证|滑动验证|拖动滑块|请开启\s*JavaScript|请启用\s*JavaScript|开启JavaScript|"
+    r"enable JavaScript|enable cookies|Please enable cookies|云锁|yunsuo|安全狗|safedog|创宇盾|知道创宇|"
+    r"网站防火墙|WAF|Just a moment|Checking your browser|cf-browser-verification|challenge-platform|"
+    r"访问过于频繁|您的访问被拒绝|访问被拦截|请输入验证码|验证码",
+    re.I,
+)
+_BYLINE_EDGE = re.compile(
+    r"^(?:(?:发布|更新|发表)?(?:时间|日期)\s*[:：]|发布于|来源\s*[:：|]|作者\s*[:：]|字号|【?\s*字体|分享到|打印|"
+    r"(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$)"
+)
+_TRAILER_EDGE = re.compile(
+    r"^(?:[（(【\[]?\s*(?:责任编辑|编辑|责编|审核|校对)\s*[:：]|平台声明|免责声明|版权声明|返回.{0,6}查看更多|"
+    r"分享到|打印本页|关闭窗口|【纠错】|扫一扫|相关(?:阅读|新闻|文章|链接))"
+)
+
+
+def _blank(url: str | None, problem: str) -> PageRecord:
+    return PageRecord(url=url, problems=[problem])
+
+
+def _looks_binary(body: bytes) -> bool:
+    sample = body[:_BINARY_SAMPLE]
+    if not sample:
+        return False
+    nul = sample.count(b"\x00")
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return nul > len(sample) * 0.01 or controls > len(sample) * 0.05
+
+
+def looks_like_waf_challenge(text: str) -> bool:
+    """A 200 page that is a captcha / JS challenge of a web application firewall, not content."""
+    if not text:
+        return False
+    visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text[:200_000], flags=re.S | re.I)
+    visible_chars = len(re.sub(r"\s+", "", visible))
+    return bool(_WAF_MARKERS.search(text[:200_000])) and visible_chars < 1500
+
+
+def _parse_tree(text: str) -> lxml_html.HtmlElement | None:
+    try:
+        parser = lxml_html.HTMLParser(huge_tree=False, remove_comments=True, remove_pis=True)
+        return lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as error:
+        logger.warning("unparseable page: %s", error)
+        return None
+
+
+def _set(record: PageRecord, field: str, value: str | None, layer: str) -> bool:
+    if value and getattr(record, field) in (None, ""):
+        setattr(record, field, value)
+        record.fields_from[field] = layer
+        return True
+    return False
+
+
+def _apply_meta(record: PageRecord, meta: dict[str, str]) -> None:
+    _set(record, "title", meta.get("articletitle"), "meta")
+    _set(record, "published_at", page_meta.iso_date(page_meta.first_meta(meta, page_meta.DATE_META)), "meta")
+    _set(record, "source", meta.get("contentsource") or meta.get("source"), "meta")
+    _set(record, "region_code", page_meta.region_from_site_id(meta.get("siteidcode")), "meta")
+
+
+def _apply_labels(record: PageRecord, labelled: list[LabelledValue]) -> None:
+    for item in labelled:
+        value = item.value
+        if item.field in {"written_on", "published_on", "published_at"}:
+            value = page_meta.iso_date(value) or ""
+            if item.field == "published_on" and not item.in_table:
+                _set(record, "published_at", value, "table")
+                continue
+        elif item.field == "title" and not item.in_table:
+            continue  # a bare "标题：" outside the 信息公开 table is too often a form label
+        elif item.field in {"index_no", "doc_number", "issuer", "topic"} and not item.in_table:
+            continue
+        elif item.field == "source":
+            value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]{1,4}[:：])", value)[0][:60]
+        elif item.field == "author":
+            value = page_meta.clean_author(re.split(r"\s{2,}", value)[0]) or ""
+        _set(record, item.field, value, "table")
+    if record.published_on and not record.published_at:
+        _set(record, "published_at", record.published_on, "table")
+
+
+def _choose_title(record: PageRecord, tree: lxml_html.HtmlElement, meta: dict[str, str]) -> None:
+    raw_title = page_meta.html_title(tree)
+    heading = page_meta.heading_matching_title(tree, raw_title)
+    if _set(record, "title", heading, "structure"):
+        return
+    og = page_meta.first_meta(meta, ("og:title", "twitter:title"))
+    if _set(record, "title", og and page_meta.title_prefix(og), "meta"):
+        return
+    _set(record, "title", raw_title and page_meta.title_prefix(raw_title), "structure")
+
+
+def _library_date(text: str, reference_date: date | None) -> str | None:
+    try:
+        from htmldate import find_date
+    except ImportError:  # pragma: no cover - optional
+        return None
+    try:
+        kwargs = {"outputformat": "%Y-%m-%d", "extensive_search": False}
+        if reference_date is not None:
+            kwargs["max_date"] = reference_date.isoformat()
+        return find_date(text, **kwargs)
+    except Exception as error:  # noqa: BLE001 - a library's bad day must not stop the crawl
+        logger.info("htmldate failed: %s", error)
+        return None
+
+
+def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop by-lines, a repeated title and editor/share trailers at the edges of the body."""
+    squeezed_title = re.sub(r"\s+", "", title or "")
+    start, end = 0, len(paragraphs)
+    while start < end and len(paragraphs[start]) < 80:
+        line = paragraphs[start]
+        if (squeezed_title and re.sub(r"\s+", "", line) == squeezed_title) or _BYLINE_EDGE.match(line):
+            start += 1
+        else:
+            break
+    while end > start and len(paragraphs[end - 1]) < 80 and _TRAILER_EDGE.match(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[start:end]
+
+
+def _normalise(record: PageRecord) -> None:
+    try:
+        from extract.normalize import normalize_text
+    except ImportError:
+        record.text = record.text_original
+        return
+    try:
+        normalized = normalize_text(record.text_original)
+    except Exception as error:  # noqa: BLE001 - normalisation must not lose the page
+        logger.warning("normalisation failed: %s", error)
+        record.text = record.text_original
+        record.problems.append("normalize_failed")
+        return
+    record.text = normalized.text
+    record.language = getattr(normalized, "language", None)
+
+
+def _decode(body: bytes | str, declared: str | None, record: PageRecord) -> str | None:
+    if isinstance(body, str):
+        text = body
+        record.encoding = "str"
+    else:
+        if _looks_binary(body):
+            record.problems.append("binary_body")
+            return None
+        text, record.encoding = decode_html(body, declared)
+        if record.encoding.endswith("+replace"):
+            record.problems.append("undecodable_bytes_replaced")
+    if "\x00" in text[:_BINARY_SAMPLE] and text[:_BINARY_SAMPLE].count("\x00") > 100:
+        record.problems.append("binary_body")
+        return None
+    if len(text) > MAX_HTML_CHARS:
+        record.problems.append(f"truncated_at_{MAX_HTML_CHARS}_chars")
+        text = text[:MAX_HTML_CHARS]
+    return text.replace("\x00", "")
+
+
+def parse_page(
+    body: bytes | str,
+    url: str | None = None,
+    *,
+    declared_encoding: str | None = None,
+    reference_date: date | None = None,
+) -> PageRecord:
+    """Understand one page. Never raises: failures become `record.problems`."""
+    record = PageRecord(url=url)
+    try:
+        _fill(record, body, declared_encoding, reference_date)
+    except Exception as error:  # noqa: BLE001 - the last guard of the crawl
+        logger.exception("parse_page failed on %s", url)
+        record.problems.append(f"parse_error: {type(error).__name__}: {error}"[:200])
+    return record
+
+
+def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference_date: date | None) -> None:
+    if not body:
+        record.problems.append("empty_body")
+        return
+    text = _decode(body, declared, record)
+    if text is None or not text.strip():
+        if "binary_body" not in record.problems:
+            record.problems.append("empty_body")
+        return
+    if looks_like_waf_challenge(text):
+        record.problems.append("waf_challenge")
+    tree = _parse_tree(text)
+    if tree is None:
+        record.problems.append("unparseable_html")
+        return
+    meta = page_meta.read_meta(tree)
+    _apply_meta(record, meta)
+    _apply_labels(record, find_labelled_values(tree))
+    _choose_title(record, tree, meta)
+    if not record.published_at:
+        _set(record, "published_at", _library_date(text, reference_date), "library")
+    _set(record, "author", page_meta.clean_author(page_meta.first_meta(meta, page_meta.AUTHOR_META)), "meta")
+    record.attachments = find_attachment_links(tree, record.url)
+    found = find_body(tree)
+    paragraphs = _trim_edges(found.paragraphs, record.title)
+    record.text_original = "\n".join(paragraphs)
+    if record.text_original:
+        record.fields_from["text"] = "structure"
+    else:
+        record.problems.append("no_body")
+    _normalise(record)
+
+
+def is_probably_article(record: PageRecord) -> bool:
+    """True for a page with a real body; False for list pages, WAF challenges and empty or binary pages."""
+    if {"waf_challenge", "binary_body", "empty_body", "unparseable_html"} & set(record.problems):
+        return False
+    body = record.text_original or record.text
+    if len(body) < 80:
+        return False
+    lines = [line for line in body.split("\n") if line.strip()]
+    sentence_marks = len(re.findall(r"[。！？；!?]", body))
+    short_lines = sum(1 for line in lines if len(line) < 30)
+    if sentence_marks < 2 and len(body) < 400:
+        return False
+    # A headline list: many short lines, almost no sentences.
+    return not (len(lines) >= 10 and short_lines / len(lines) > 0.8 and sentence_marks < len(lines) / 4)

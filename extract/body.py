@@ -1,0 +1,238 @@
+"""Structural body detection: which part of a page is the article, as paragraphs in reading order.
+
+Readability-style scoring adapted to Chinese pages: every leaf block scores by its sentence punctuation (，。；！？)
+and length, discounted by its share of link text; the score flows to its parent and, halved, to its grandparent.
+The best container wins, siblings that score like body text join it, and navigation, share bars, comment boxes and
+related-article lists are removed first by tag and by class/id words. Everything is iterative (no recursion), so
+deeply nested markup cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml import html as lxml_html
+
+NOISE_TAGS = {
+    "script", "style", "noscript", "iframe", "svg", "canvas", "template", "button", "select", "input",
+    "textarea", "nav", "footer", "aside", "object", "embed", "video", "audio", "map",
+}  # fmt: skip
+BLOCK_TAGS = {
+    "div", "p", "td", "th", "li", "ul", "ol", "table", "tr", "tbody", "thead", "section", "article", "main",
+    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dl", "dt", "dd", "form", "center", "header",
+    "figure", "figcaption", "body", "html",
+}  # fmt: skip
+PARAGRAPH_BREAK_TAGS = BLOCK_TAGS | {"br", "hr"}
+NOISE_HINT = re.compile(
+    r"(?:^|[\s_\-])(?:comments?|cmt|share|sharebar|bdshare|jiathis|related|relate|recommend|rec|breadcrumbs?|crumbs?|"
+    r"footer|foot|nav|navbar|menu|sidebar|side|copyright|advert|ads?|adv|banner|toolbar|social|tags?|hot|hotnews|rank|"
+    r"ranking|login|pagination|pager|page-nav|qrcode|ewm|reply|replies|xgwz|xglj|tjyd|xgxw|more|hotlist|float|popup|"
+    r"weixin-share|top-bar|topbar|header|head|print|fontsize|zoom-bar)(?:$|[\s_\-\d])",
+    re.I,
+)
+CONTENT_HINT = re.compile(
+    r"ucap-content|trs_editor|pages_content|zoom|article|content|text|detail|body|post|entry|main|news_con|"
+    r"conTxt|xl_con|wz_|zw|neirong|cont",
+    re.I,
+)
+_PUNCT = re.compile(r"[，。；！？、：,.;!?]")
+_WS = re.compile(r"[\s\u3000\xa0]+")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+@dataclass
+class _Stats:
+    chars: int = 0
+    link_chars: int = 0
+    punct: int = 0
+    has_block: bool = False
+
+
+def _squeezed_len(text: str | None) -> int:
+    return len(_WS.sub("", text)) if text else 0
+
+
+def _hint(el: lxml_html.HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def remove_noise(root: lxml_html.HtmlElement) -> None:
+    """Drop scripts, navigation, share bars, comment boxes and related lists (by tag and by class/id words)."""
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if isinstance(el, (etree._Comment, etree._ProcessingInstruction)):
+                doomed.append(el)
+            continue
+        if el.tag in NOISE_TAGS:
+            doomed.append(el)
+            continue
+        hint = _hint(el)
+        if hint.strip() and NOISE_HINT.search(hint) and not CONTENT_HINT.search(hint) and el.tag not in {"body", "html"}:
+            text = el.text_content() if len(el) < 2000 else ""
+            if _PUNCT.findall(text).__len__() < 12 or _link_share(el) > 0.3:
+                doomed.append(el)
+    for el in doomed:
+        _drop_keep_tail(el)
+
+
+def _link_share(el: lxml_html.HtmlElement) -> float:
+    total = _squeezed_len(el.text_content())
+    if not total:
+        return 0.0
+    linked = sum(_squeezed_len(a.text_content()) for a in el.iter("a"))
+    return linked / total
+
+
+def _drop_keep_tail(el: lxml_html.HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    previous = el.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _collect_stats(root: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, _Stats]:
+    stats: dict[lxml_html.HtmlElement, _Stats] = {}
+    for event, el in etree.iterwalk(root, events=("end",)):
+        if not isinstance(el.tag, str):
+            continue
+        s = _Stats(chars=_squeezed_len(el.text), punct=len(_PUNCT.findall(el.text or "")))
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            c = stats.get(child)
+            if c is not None:
+                s.chars += c.chars
+                s.link_chars += c.link_chars
+                s.punct += c.punct
+                s.has_block = s.has_block or c.has_block or child.tag in BLOCK_TAGS
+            s.chars += _squeezed_len(child.tail)
+            s.punct += len(_PUNCT.findall(child.tail or ""))
+        if el.tag == "a":
+            s.link_chars = s.chars
+        stats[el] = s
+    return stats
+
+
+def _paragraph_score(s: _Stats) -> float:
+    if s.chars < 8 or (s.punct == 0 and s.chars < 25):
+        return 0.0  # menu items, headline lists and captions are not body text
+    link_share = s.link_chars / s.chars
+    return (1.0 + s.punct + min(s.chars / 80.0, 4.0)) * (1.0 - link_share) ** 2
+
+
+def _score_candidates(stats: dict[lxml_html.HtmlElement, _Stats]) -> dict[lxml_html.HtmlElement, float]:
+    scores: dict[lxml_html.HtmlElement, float] = {}
+    for el, s in stats.items():
+        if el.tag not in BLOCK_TAGS or s.has_block:
+            continue
+        score = _paragraph_score(s)
+        if score <= 0:
+            continue
+        container = el if el.tag in {"div", "td", "section", "article"} else None
+        if container is not None:
+            scores[container] = scores.get(container, 0.0) + score
+        parent = el.getparent()
+        weight = 1.0
+        for _ in range(2):
+            if parent is None:
+                break
+            scores[parent] = scores.get(parent, 0.0) + score * weight
+            parent, weight = parent.getparent(), weight / 2
+    final: dict[lxml_html.HtmlElement, float] = {}
+    for el, score in scores.items():
+        s = stats[el]
+        if not s.chars or el.tag in {"html"}:
+            continue
+        link_share = s.link_chars / s.chars
+        bonus = 1.25 if CONTENT_HINT.search(_hint(el)) else 1.0
+        final[el] = score * (1.0 - link_share) * bonus
+    return final
+
+
+def _block_text(el: lxml_html.HtmlElement, stats: dict[lxml_html.HtmlElement, _Stats]) -> list[str]:
+    """Paragraphs of an element in document order: a break at every block boundary and `<br>`."""
+    parts: list[str] = []
+    skip_depth = 0
+    skip_el = None
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            continue
+        if skip_el is not None:
+            if event == "end" and node is skip_el:
+                skip_el = None
+                if node.tail:
+                    parts.append(node.tail)
+            continue
+        if event == "start":
+            s = stats.get(node)
+            if node is not el and s is not None and node.tag in BLOCK_TAGS and _is_link_list(s):
+                skip_el = node
+                skip_depth += 1
+                continue
+            if node.tag in PARAGRAPH_BREAK_TAGS:
+                parts.append("\n")
+            if node.text:
+                parts.append(node.text)
+        else:
+            if node.tag in PARAGRAPH_BREAK_TAGS:
+                parts.append("\n")
+            if node is not el and node.tail:
+                parts.append(node.tail)
+    lines = (_WS.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return [line for line in lines if line and _CJK_OR_WORD.search(line)]
+
+
+def _is_link_list(s: _Stats) -> bool:
+    return s.chars > 0 and s.link_chars / s.chars > 0.6 and s.punct < 4
+
+
+@dataclass
+class BodyResult:
+    paragraphs: list[str]
+    score: float
+    node_path: str | None
+
+
+def find_body(root: lxml_html.HtmlElement) -> BodyResult:
+    """The article body of a parsed page (noise already removed or not): paragraphs and the winning score."""
+    remove_noise(root)
+    stats = _collect_stats(root)
+    scores = _score_candidates(stats)
+    if not scores:
+        return BodyResult([], 0.0, None)
+    best = max(scores, key=scores.get)  # type: ignore[arg-type]
+    best_score = scores[best]
+    chosen = [best]
+    parent = best.getparent()
+    if parent is not None:
+        threshold = max(8.0, best_score * 0.2)
+        chosen = []
+        for sibling in parent:
+            if sibling is best:
+                chosen.append(sibling)
+                continue
+            s = stats.get(sibling)
+            if s is None or not isinstance(sibling.tag, str):
+                continue
+            if scores.get(sibling, 0.0) >= threshold and not _is_link_list(s) and s.link_chars < 0.25 * s.chars:
+                chosen.append(sibling)
+            elif sibling.tag == "p" and s.punct >= 2 and s.link_chars < 0.2 * s.chars:
+                chosen.append(sibling)
+    paragraphs: list[str] = []
+    for node in chosen:
+        paragraphs.extend(_block_text(node, stats))
+    try:
+        path = best.getroottree().getpath(best)
+    except ValueError:
+        path = None
+    return BodyResult(paragraphs, best_score, path)

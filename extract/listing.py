@@ -1,0 +1,124 @@
+"""List pages: which links lead to detail pages and where the next list page is.
+
+Generic rules for the paging styles Chinese portals use (TRS `createPageHTML`, `index_N.html`, "下一页"
+links, JSON APIs with a page count), so a site needs a URL pattern, not its own code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import html as lxml_html
+
+NEXT_LINK_TEXTS = ("下一页", "下页", "后一页", "下一頁", "下頁", "next", "Next", "›", "»")
+_CREATE_PAGE = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_DATE_NEAR = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+@dataclass
+class ListedLink:
+    url: str
+    text: str
+    date: str | None  # a YYYY-MM-DD printed next to the link, if any
+
+
+def _parse(text: str):
+    try:
+        return lxml_html.fromstring(text) if text and text.strip() else None
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+
+
+def detail_links(page_html: str, base_url: str, detail_pattern: str) -> list[ListedLink]:
+    """Links whose absolute URL matches `detail_pattern`, in page order, de-duplicated."""
+    root = _parse(page_html)
+    if root is None:
+        return []
+    pattern = re.compile(detail_pattern)
+    seen: set[str] = set()
+    links: list[ListedLink] = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        if url in seen or not pattern.search(url):
+            continue
+        seen.add(url)
+        text = " ".join((a.text_content() or "").split()) or (a.get("title") or "").strip()
+        parent = a.getparent()
+        context = parent.text_content() if parent is not None else ""
+        m = _DATE_NEAR.search(context or "")
+        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+        links.append(ListedLink(url=url, text=text, date=date))
+    return links
+
+
+def next_list_pages(page_html: str, base_url: str, paging: str, list_pattern: str | None = None) -> list[str]:
+    """Further list pages to fetch from this one, by the site's paging style."""
+    urls: list[str] = []
+    if paging == "trs":
+        urls += trs_pages(page_html, base_url)
+    if paging in ("trs", "next_link"):
+        urls += next_links(page_html, base_url)
+    if list_pattern:
+        root = _parse(page_html)
+        if root is not None:
+            pattern = re.compile(list_pattern)
+            for a in root.iter("a"):
+                href = (a.get("href") or "").strip()
+                url = urljoin(base_url, href).split("#", 1)[0] if href else ""
+                if url and pattern.search(url):
+                    urls.append(url)
+    out: list[str] = []
+    for u in urls:
+        if u not in out and u != base_url:
+            out.append(u)
+    return out
+
+
+def trs_pages(page_html: str, base_url: str) -> list[str]:
+    """TRS/集约化 portals print `createPageHTML(total, current, "index", "html")`: index.html, index_1.html …"""
+    m = _CREATE_PAGE.search(page_html or "")
+    if not m:
+        return []
+    total, _current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    return [urljoin(base_url, f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}") for i in range(total)]
+
+
+def next_links(page_html: str, base_url: str) -> list[str]:
+    root = _parse(page_html)
+    if root is None:
+        return []
+    out = []
+    for a in root.iter("a"):
+        label = " ".join((a.text_content() or "").split())
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith("javascript:") and label in NEXT_LINK_TEXTS:
+            out.append(urljoin(base_url, href).split("#", 1)[0])
+    return out
+
+
+def dig(data: Any, dotted: str | None) -> Any:
+    """`dig(d, "searchVO.listVO")` → d["searchVO"]["listVO"], or None when a step is missing."""
+    if not dotted:
+        return None
+    for key in dotted.split("."):
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return None
+    return data
+
+
+def with_page_param(url: str, param: str, page: int) -> str:
+    """The same API URL asking for another page."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != param]
+    query.append((param, str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))

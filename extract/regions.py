@@ -1,0 +1,192 @@
+"""Regions named in a text, resolved to the national division table (`data/divisions.tsv`).
+
+A name counts only when it is a whole word of the shared tokeniser, so "链上海南" gives 海南 and not 上海, and
+"海淀区" (a district, also in the tokeniser's dictionary) gives nothing. One-character abbreviations (湘, 贵,
+新…) are ordinary characters most of the time; they are expanded only in runs such as 京津冀, 川渝, 北上广深
+that stand as a unit (followed by punctuation, 等, 地区, 两地, 大湾区…).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extract.records import Region, RegionMention
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DIVISIONS = DATA_DIR / "divisions.tsv"
+DISTRICTS = DATA_DIR / "district_names.txt"
+
+# One-character abbreviations of province-level regions (简称) and the few cities written so in runs.
+PROVINCE_ABBREVIATIONS: dict[str, str] = {
+    "京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000", "辽": "210000",
+    "吉": "220000", "黑": "230000", "沪": "310000", "苏": "320000", "浙": "330000", "皖": "340000",
+    "闽": "350000", "赣": "360000", "鲁": "370000", "豫": "410000", "鄂": "420000", "湘": "430000",
+    "粤": "440000", "桂": "450000", "琼": "460000", "渝": "500000", "川": "510000", "蜀": "510000",
+    "贵": "520000", "黔": "520000", "云": "530000", "滇": "530000", "藏": "540000", "陕": "610000",
+    "秦": "610000", "甘": "620000", "陇": "620000", "青": "630000", "宁": "640000", "新": "650000",
+    "台": "710000", "港": "810000", "澳": "820000",
+}
+# Characters that only stand for a region inside a run: 北上广深, 江浙沪, 成渝, 杭甬.
+RUN_ONLY_ABBREVIATIONS: dict[str, str] = {
+    "北": "110000", "上": "310000", "广": "440100", "深": "440300", "杭": "330100", "蓉": "510100",
+    "穗": "440100", "甬": "330200", "厦": "350200", "江": "320000", "成": "510100",
+}
+# What may follow a run of abbreviations for it to be read as a list of regions.
+RUN_FOLLOWERS = (
+    "等", "地区", "两地", "三地", "四地", "五地", "两省", "三省", "四省", "五省", "省市", "各省", "一线", "大湾区",
+    "湾区", "一体化", "协同", "区域", "城市", "经济圈", "经济区", "合作", "片区", "板块", "之间", "在内", "和", "及",
+    "与", "的", "为", "都", "也", "已", "均", "相继", "先后", "纷纷", "陆续", "率先",
+)
+RUN_PUNCTUATION = set("，。、；：！？,.;:!?（）()“”\"'《》 \n\t")
+# Words whose characters spell a region name but name something else.
+ALIASES = {"中国香港": "810000", "中国澳门": "820000", "中国台湾": "710000", "中国台北": "710100"}
+
+
+@dataclass(frozen=True)
+class _Table:
+    regions: tuple[Region, ...]
+    by_code: dict[str, Region]
+    by_name: dict[str, Region | None]  # full names, short names and aliases; None for a district name
+    max_len: int
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    regions: list[Region] = []
+    shorts: list[tuple[str, Region]] = []
+    for code, name, level, parent, short_names in _read_rows(DIVISIONS):
+        region = Region(code=code, name=name, level=level, parent_code=parent or None)
+        regions.append(region)
+        shorts.extend((s, region) for s in short_names.split(",") if s)
+    by_code = {r.code: r for r in regions}
+    by_name: dict[str, Region | None] = {}
+    for line in DISTRICTS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            by_name[line] = None
+    # Short names first, provinces last among them, so 吉林 is the province; full names override everything.
+    for short, region in sorted(shorts, key=lambda sr: sr[1].level == "province"):
+        by_name[short] = region
+    for region in regions:
+        by_name[region.name] = region
+    for alias, code in ALIASES.items():
+        by_name[alias] = by_code[code]
+    return _Table(tuple(regions), by_code, by_name, max(map(len, by_name)))
+
+
+def all_regions() -> list[Region]:
+    """Every province-level region and prefecture-level city, with its 6-digit code."""
+    return list(_table().regions)
+
+
+def region_by_code(code: str) -> Region | None:
+    return _table().by_code.get(code)
+
+
+def lookup_region(name: str) -> Region | None:
+    """A region from a full name, a short name (湖南, 深圳) or a one-character abbreviation (湘)."""
+    name = name.strip()
+    table = _table()
+    if name in table.by_name:
+        return table.by_name[name]
+    if len(name) == 1 and name in PROVINCE_ABBREVIATIONS:
+        return table.by_code[PROVINCE_ABBREVIATIONS[name]]
+    return None
+
+
+def region_of_division_code(code: str) -> Region | None:
+    """The city (or else the province) of a division code or a code-prefixed id such as a SiteIDCode."""
+    digits = re.match(r"\d{6}", code.strip())
+    if not digits:
+        return None
+    code6 = digits.group()
+    table = _table()
+    return table.by_code.get(code6[:4] + "00") or table.by_code.get(code6[:2] + "0000")
+
+
+def _token_boundaries(text: str) -> set[int]:
+    from extract.segment import cut_exact
+
+    boundaries = {0}
+    offset = 0
+    for word in cut_exact(text):
+        offset += len(word)
+        boundaries.add(offset)
+    return boundaries
+
+
+def _name_mentions(text: str) -> list[RegionMention]:
+    """Whole-word matches of full names, short names and aliases, longest first at each word start."""
+    table = _table()
+    boundaries = _token_boundaries(text)
+    mentions: list[RegionMention] = []
+    covered_until = 0
+    for start in sorted(boundaries):
+        if start < covered_until:
+            continue
+        for end in range(min(len(text), start + table.max_len), start + 1, -1):
+            if end in boundaries and text[start:end] in table.by_name:
+                region = table.by_name[text[start:end]]
+                if region is not None:
+                    mentions.append(RegionMention(region.name, region.code, start, end, text[start:end]))
+                covered_until = end
+                break
+    return mentions
+
+
+def _run_is_delimited(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] in RUN_PUNCTUATION or text.startswith(RUN_FOLLOWERS, end)
+
+
+def _abbreviation_mentions(text: str) -> list[RegionMention]:
+    """Runs of two or more abbreviations (湘贵琼, 北上广深, 京津冀) standing as a unit."""
+    table = _table()
+    letters = "".join(PROVINCE_ABBREVIATIONS) + "".join(RUN_ONLY_ABBREVIATIONS)
+    mentions: list[RegionMention] = []
+    for run in re.finditer(f"[{letters}]{{2,}}", text):
+        if not _run_is_delimited(text, run.end()):
+            continue
+        chars = run.group()
+        # 北 and 上 only mean 北京/上海 in the 北上广(深) set phrase; elsewhere the province map applies.
+        city_run = "北" in chars and "上" in chars
+        codes: list[str] = []
+        for ch in chars:
+            if city_run or ch not in PROVINCE_ABBREVIATIONS:
+                code = RUN_ONLY_ABBREVIATIONS.get(ch)
+            else:
+                code = PROVINCE_ABBREVIATIONS[ch]
+            if code is None:
+                break
+            codes.append(code)
+        if len(codes) != len(chars):
+            continue
+        for i, code in enumerate(codes):
+            region = table.by_code[code]
+            pos = run.start() + i
+            mentions.append(RegionMention(region.name, region.code, pos, pos + 1, chars[i]))
+    return mentions
+
+
+def find_regions(text: str) -> list[RegionMention]:
+    """Every region mention in (Simplified) `text`, in text order."""
+    if not text:
+        return []
+    names = _name_mentions(text)
+    taken = {i for m in names for i in range(m.start, m.end)}
+    abbreviations = [m for m in _abbreviation_mentions(text) if m.start not in taken]
+    return sorted(names + abbreviations, key=lambda m: (m.start, m.end))
+
+
+def regions_mentioned(text: str) -> list[str]:
+    """FACTS.md `regions_mentioned`: sorted, de-duplicated full standard names."""
+    return sorted({m.name for m in find_regions(text)})
