@@ -19,15 +19,15 @@ class FetchedPage:
     status: int
     content_type: str | None
     declared_encoding: str | None  # from the HTTP header
-    body: bytes
-    fetched_at: str  # ISO 8601, UTC
+    body: bytes = field(repr=False)
+    fetched_at: str = ""  # ISO 8601, UTC
     etag: str | None = None
     last_modified: str | None = None
     hint: dict[str, Any] = field(default_factory=dict)  # what the list page / API said (title, date, doc number)
     # Filled by the pipelines:
-    record: Any = None  # extract.records.PageRecord
-    facts: Any = None  # extract.records.ArticleFacts
-    text_removed: list[str] = field(default_factory=list)
+    record: Any = field(default=None, repr=False)  # extract.records.PageRecord
+    facts: Any = field(default=None, repr=False)  # extract.records.ArticleFacts
+    text_removed: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -40,9 +40,9 @@ class FetchedAttachment:
     name: str
     declared_type: str | None
     status: int
-    body: bytes
-    content_type: str | None
-    fetched_at: str
+    body: bytes = field(repr=False)
+    content_type: str | None = None
+    fetched_at: str = ""
     # Filled by AttachmentTextPipeline:
     type: str | None = None
     text: str | None = None

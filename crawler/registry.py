@@ -56,6 +56,10 @@ class SiteEntry(BaseModel):
     download_delay: float = Field(0.5, ge=0, description="seconds between requests to this site")
     max_list_pages: int = Field(50, ge=1, description="list pages per run at most (pagination traps stop here)")
     confirmed: str | None = Field(None, description="what was confirmed about the URL/page structure, and from where")
+    canonical_base: str | None = Field(
+        None, description="stable scheme://host used as the articles' identity when the site is served elsewhere "
+        "(a mirror, the sample server on a random port)"
+    )
 
     @field_validator("start_urls")
     @classmethod

@@ -24,15 +24,19 @@ from extract.records import PageRecord
 
 logger = logging.getLogger(__name__)
 
-MAX_HTML_CHARS = 3_000_000  # pages beyond this are truncated: real articles are far smaller, and parsing is bounded
+# Pages beyond this are truncated: real article pages are far smaller, and the work stays bounded.
+MAX_HTML_CHARS = 1_500_000
+LIBRARY_DATE_MAX_CHARS = 600_000  # htmldate re-parses the page: only worth it on ordinary sizes
 _BINARY_SAMPLE = 65_536
 _WAF_MARKERS = re.compile(
-    r"安全验证|访问验证|人机验证|滑动验证|拖动滑块|请开启\s*JavaScript|请启用\s*JavaScript|开启JavaScript|"
-    r"enable JavaScript|enable cookies|Please enable cookies|云锁|yunsuo|安全狗|safedog|创宇盾|知道创宇|"
-    r"网站防火墙|WAF|Just a moment|Checking your browser|cf-browser-verification|challenge-platform|"
-    r"访问过于频繁|您的访问被拒绝|访问被拦截|请输入验证码|验证码",
+    r"安全验证|访问验证|人机验证|滑动验证|拖动滑块|请开启\s*JavaScript|请启用\s*JavaScript|请打开浏览器的\s*JavaScript|"
+    r"enable JavaScript and cookies|Please enable cookies|Please enable JavaScript|云锁|yunsuo_session|安全狗|safedog|"
+    r"创宇盾|知道创宇云防御|网站防火墙|Just a moment\.\.\.|Checking your browser|cf-browser-verification|"
+    r"访问过于频繁|您的访问被拒绝|访问被拦截|您的请求已被拦截",
     re.I,
 )
+WAF_MAX_VISIBLE_CHARS = 800
+_LATEST_PLAUSIBLE_DATE = "2099-12-31"
 _BYLINE_EDGE = re.compile(
     r"^(?:(?:发布|更新|发表)?(?:时间|日期)\s*[:：]|发布于|来源\s*[:：|]|作者\s*[:：]|字号|【?\s*字体|分享到|打印|"
     r"(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$)"
@@ -62,7 +66,7 @@ def looks_like_waf_challenge(text: str) -> bool:
         return False
     visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text[:200_000], flags=re.S | re.I)
     visible_chars = len(re.sub(r"\s+", "", visible))
-    return bool(_WAF_MARKERS.search(text[:200_000])) and visible_chars < 1500
+    return visible_chars < WAF_MAX_VISIBLE_CHARS and bool(_WAF_MARKERS.search(text[:200_000]))
 
 
 def _parse_tree(text: str) -> lxml_html.HtmlElement | None:
@@ -127,10 +131,9 @@ def _library_date(text: str, reference_date: date | None) -> str | None:
     except ImportError:  # pragma: no cover - optional
         return None
     try:
-        kwargs = {"outputformat": "%Y-%m-%d", "extensive_search": False}
-        if reference_date is not None:
-            kwargs["max_date"] = reference_date.isoformat()
-        return find_date(text, **kwargs)
+        # An explicit bound keeps htmldate from consulting the clock; callers bound it with `reference_date`.
+        latest = reference_date.isoformat() if reference_date is not None else _LATEST_PLAUSIBLE_DATE
+        return find_date(text, outputformat="%Y-%m-%d", extensive_search=False, max_date=latest)
     except Exception as error:  # noqa: BLE001 - a library's bad day must not stop the crawl
         logger.info("htmldate failed: %s", error)
         return None
@@ -224,7 +227,7 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     _apply_meta(record, meta)
     _apply_labels(record, find_labelled_values(tree))
     _choose_title(record, tree, meta)
-    if not record.published_at:
+    if not record.published_at and len(text) <= LIBRARY_DATE_MAX_CHARS:
         _set(record, "published_at", _library_date(text, reference_date), "library")
     _set(record, "author", page_meta.clean_author(page_meta.first_meta(meta, page_meta.AUTHOR_META)), "meta")
     record.attachments = find_attachment_links(tree, record.url)
@@ -242,11 +245,14 @@ def is_probably_article(record: PageRecord) -> bool:
     """True for a page with a real body; False for list pages, WAF challenges and empty or binary pages."""
     if {"waf_challenge", "binary_body", "empty_body", "unparseable_html"} & set(record.problems):
         return False
-    body = record.text_original or record.text
+    body = record.text or record.text_original  # normalised first: mangled "." punctuation is repaired there
     if len(body) < 80:
         return False
+    if record.doc_number or record.index_no:
+        return True  # a notice with its 信息公开 fields is an article even when it is a list of names
     lines = [line for line in body.split("\n") if line.strip()]
-    sentence_marks = len(re.findall(r"[。！？；!?]", body))
+    # Clause commas count too: a short news flash is one or two long sentences, a headline list has none.
+    sentence_marks = len(re.findall(r"[。！？；!?]", body)) + len(re.findall(r"[，,]", body)) // 3
     short_lines = sum(1 for line in lines if len(line) < 30)
     if sentence_marks < 2 and len(body) < 400:
         return False

@@ -28,7 +28,9 @@ ATTACHMENT_EXTENSIONS: set[str] = {
 MAX_ZIP_EXPANDED_BYTES = 200_000_000
 MAX_ZIP_RATIO = 200  # uncompressed / compressed for one member: beyond this it is a zip bomb, not a document
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EXT_IN_TEXT = re.compile(r"\.(" + "|".join(sorted(ATTACHMENT_EXTENSIONS, key=len, reverse=True)) + r")\s*$", re.I)
+_EXT_IN_TEXT = re.compile(
+    r"\.(" + "|".join(sorted(ATTACHMENT_EXTENSIONS, key=len, reverse=True)) + r")\s*$", re.I
+)
 _WS = re.compile(r"[\s\u3000\xa0]+")
 
 
@@ -123,7 +125,11 @@ def _zip_too_big(data: bytes) -> str | None:
     if total > MAX_ZIP_EXPANDED_BYTES:
         return f"expands to {total} bytes (cap {MAX_ZIP_EXPANDED_BYTES})"
     for info in infos:
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO and info.file_size > 10_000_000:
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_ZIP_RATIO
+            and info.file_size > 10_000_000
+        ):
             return f"member {info.filename} expands {info.file_size // info.compress_size}x: zip bomb"
     return None
 
@@ -141,7 +147,9 @@ def _pdf_text(data: bytes) -> AttachmentText:
                 if not reader.decrypt(""):
                     return AttachmentText("pdf", "", "encrypted", "PDF needs a password")
             except Exception as error:  # noqa: BLE001 - crypto backends raise their own types
-                return AttachmentText("pdf", "", "encrypted", f"PDF is encrypted and cannot be opened: {error}")
+                return AttachmentText(
+                    "pdf", "", "encrypted", f"PDF is encrypted and cannot be opened: {error}"
+                )
         pages = list(reader.pages)
         texts = [(page.extract_text() or "").strip() for page in pages]
     except PdfReadError as error:
@@ -150,7 +158,9 @@ def _pdf_text(data: bytes) -> AttachmentText:
         return AttachmentText("pdf", "", "corrupt", f"PDF cannot be read: {type(error).__name__}: {error}")
     text = "\n".join(t for t in texts if t)
     if not text.strip():
-        return AttachmentText("pdf", "", "empty_scanned", f"no text layer on {len(pages)} page(s): scanned images?")
+        return AttachmentText(
+            "pdf", "", "empty_scanned", f"no text layer on {len(pages)} page(s): scanned images?"
+        )
     return AttachmentText("pdf", text, "ok")
 
 
@@ -170,7 +180,9 @@ def _docx_text(data: bytes) -> AttachmentText:
             if cells:
                 lines.append("\t".join(dict.fromkeys(cells)))
     text = "\n".join(lines)
-    return AttachmentText("docx", text, "ok" if text else "empty_scanned", None if text else "DOCX has no text")
+    return AttachmentText(
+        "docx", text, "ok" if text else "empty_scanned", None if text else "DOCX has no text"
+    )
 
 
 _UNSUPPORTED_REASONS = {
@@ -193,13 +205,17 @@ def extract_attachment_text(
 ) -> AttachmentText:
     """Text of a downloaded attachment, or an empty text with a status and a plain reason. Never raises."""
     if len(data) > max_bytes:
-        return AttachmentText(declared_type, "", "too_large", f"{len(data)} bytes exceeds the cap of {max_bytes}")
+        return AttachmentText(
+            declared_type, "", "too_large", f"{len(data)} bytes exceeds the cap of {max_bytes}"
+        )
     if not data:
         return AttachmentText(declared_type, "", "corrupt", "empty file")
     sniffed = sniff_type(data)
     kind = sniffed or (declared_type or "").lower() or None
     if sniffed and declared_type and sniffed not in {declared_type, "ole2"}:
         logger.info("attachment declared %s but bytes say %s", declared_type, sniffed)
+    if declared_type in {"pdf", "docx"} and sniffed is None:
+        return AttachmentText(declared_type, "", "corrupt", f"bytes are not a {declared_type.upper()} file")
     if kind == "ole2" and declared_type in {"doc", "wps", "xls", "et"}:
         return AttachmentText(declared_type, "", "unsupported", _UNSUPPORTED_REASONS[declared_type])
     if kind in {"docx", "xlsx", "pptx", "ofd", "zip"}:
@@ -213,6 +229,4 @@ def extract_attachment_text(
         return _docx_text(data)
     if kind in _UNSUPPORTED_REASONS:
         return AttachmentText(kind, "", "unsupported", _UNSUPPORTED_REASONS[kind])
-    if declared_type in {"pdf", "docx"} and sniffed is None:
-        return AttachmentText(declared_type, "", "corrupt", f"bytes are not a {declared_type.upper()} file")
     return AttachmentText(kind, "", "unsupported", f"unknown file type (declared {declared_type!r})")

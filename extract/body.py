@@ -29,7 +29,7 @@ NOISE_HINT = re.compile(
     r"(?:^|[\s_\-])(?:comments?|cmt|share|sharebar|bdshare|jiathis|related|relate|recommend|rec|breadcrumbs?|crumbs?|"
     r"footer|foot|nav|navbar|menu|sidebar|side|copyright|advert|ads?|adv|banner|toolbar|social|tags?|hot|hotnews|rank|"
     r"ranking|login|pagination|pager|page-nav|qrcode|ewm|reply|replies|xgwz|xglj|tjyd|xgxw|more|hotlist|float|popup|"
-    r"weixin-share|top-bar|topbar|header|head|print|fontsize|zoom-bar)(?:$|[\s_\-\d])",
+    r"weixin-share|top-bar|topbar|header|head|print|fontsize|zoom-bar|statement|shenming|disclaimer|mianze)(?:$|[\s_\-\d])",
     re.I,
 )
 CONTENT_HINT = re.compile(
@@ -70,7 +70,12 @@ def remove_noise(root: lxml_html.HtmlElement) -> None:
             doomed.append(el)
             continue
         hint = _hint(el)
-        if hint.strip() and NOISE_HINT.search(hint) and not CONTENT_HINT.search(hint) and el.tag not in {"body", "html"}:
+        if (
+            hint.strip()
+            and NOISE_HINT.search(hint)
+            and not CONTENT_HINT.search(hint)
+            and el.tag not in {"body", "html"}
+        ):
             text = el.text_content() if len(el) < 2000 else ""
             if _PUNCT.findall(text).__len__() < 12 or _link_share(el) > 0.3:
                 doomed.append(el)
@@ -102,7 +107,7 @@ def _drop_keep_tail(el: lxml_html.HtmlElement) -> None:
 
 def _collect_stats(root: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, _Stats]:
     stats: dict[lxml_html.HtmlElement, _Stats] = {}
-    for event, el in etree.iterwalk(root, events=("end",)):
+    for _event, el in etree.iterwalk(root, events=("end",)):
         if not isinstance(el.tag, str):
             continue
         s = _Stats(chars=_squeezed_len(el.text), punct=len(_PUNCT.findall(el.text or "")))
@@ -224,7 +229,11 @@ def find_body(root: lxml_html.HtmlElement) -> BodyResult:
             s = stats.get(sibling)
             if s is None or not isinstance(sibling.tag, str):
                 continue
-            if scores.get(sibling, 0.0) >= threshold and not _is_link_list(s) and s.link_chars < 0.25 * s.chars:
+            if (
+                scores.get(sibling, 0.0) >= threshold
+                and not _is_link_list(s)
+                and s.link_chars < 0.25 * s.chars
+            ):
                 chosen.append(sibling)
             elif sibling.tag == "p" and s.punct >= 2 and s.link_chars < 0.2 * s.chars:
                 chosen.append(sibling)

@@ -15,8 +15,7 @@ logger = logging.getLogger(__name__)
 
 # Full-width digits and punctuation to ASCII, one character for one so that offsets stay valid.
 _WIDTH = str.maketrans("０１２３４５６７８９－／．：　", "0123456789-/.: ")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0, "两": 2}
 _CN_YEAR = "[〇○零Ｏ一二三四五六七八九]{4}"
 _CN_MONTH = "(?:十[一二]?|[一二三四五六七八九])"
 _CN_DAY = "(?:三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -35,8 +34,12 @@ _PATTERNS: list[re.Pattern[str]] = [
     re.compile(_NUM_YEAR + rf"\s*年\s*(?P<m>\d{{1,2}})\s*月(?:{_MONTH_PARTS})?"),
     re.compile(_NUM_YEAR + r"[-/.](?P<m>\d{1,2})(?![\d.\-/])"),
     # 4月27日, 今年4月27日, 去年7月初, 7月份
-    re.compile(r"(?P<rel>今年|本年|当年|去年|上年|前年|明年)?(?<![\d.])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
-    re.compile(rf"(?P<rel>今年|本年|当年|去年|上年|前年|明年)?(?<![\d.个])(?P<m>\d{{1,2}})\s*月(?:{_MONTH_PARTS})?(?!\d)"),
+    re.compile(
+        r"(?P<rel>今年|本年|当年|去年|上年|前年|明年)?(?<![\d.])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
+    ),
+    re.compile(
+        rf"(?P<rel>今年|本年|当年|去年|上年|前年|明年)?(?<![\d.个])(?P<m>\d{{1,2}})\s*月(?:{_MONTH_PARTS})?(?!\d)"
+    ),
     # 2020年 on its own
     re.compile(_NUM_YEAR + r"\s*年(?!\s*\d{1,2}\s*月)(?![-—至到~])"),
 ]
@@ -98,13 +101,13 @@ def find_dates(text: str, reference: datetime.date | None = None) -> list[tuple[
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue
+            # Claimed even when invalid: 2021年2月30日 is not 2021-02 read by a shorter pattern.
+            taken.append((start, end))
             iso = _match_to_iso(m, reference)
             if iso is None:
                 continue
-            # "2020年4月" inside "2020年4月27日" was claimed by an earlier, fuller pattern; keep spans tight.
             while end > start and ascii_text[end - 1].isspace():
                 end -= 1
-            taken.append((start, end))
             found.append((start, end, iso))
     return sorted(found)
 
@@ -141,11 +144,13 @@ def parse_datetime(s: str) -> str | None:
     return f"{date}T{time:%H:%M:%S}"
 
 
-_YEAR_MENTION = re.compile(r"(?<![\d~—\-])(?P<y>20\d\d)\s*(?:年|[-/.]\d{1,2}[-/.]\d{1,2})(?![-—~至到]\s*20\d\d)")
+_YEAR_MENTION = re.compile(
+    r"(?<![\d~—\-])(?P<y>20\d\d)\s*(?:年|[-/.]\d{1,2}[-/.]\d{1,2})(?![-—~至到]\s*20\d\d)"
+)
 
 
 def _is_deadline(text: str, year_start: int) -> bool:
-    before = text[max(0, year_start - 2):year_start]
+    before = text[max(0, year_start - 2) : year_start]
     return before.endswith("到") or (before.endswith("至") and before != "截至")
 
 
@@ -157,7 +162,8 @@ def infer_reference_year(text: str, head_chars: int = 600) -> int | None:
     """
     for scope in (text[:head_chars], text):
         years = [
-            int(m["y"]) for m in _YEAR_MENTION.finditer(scope.translate(_WIDTH))
+            int(m["y"])
+            for m in _YEAR_MENTION.finditer(scope.translate(_WIDTH))
             if not _is_deadline(scope, m.start())
         ]
         if years:

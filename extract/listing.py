@@ -102,6 +102,14 @@ def next_links(page_html: str, base_url: str) -> list[str]:
     return out
 
 
+def attachment_links(page_html: str, base_url: str) -> list:
+    """Attachment links (PDF, DOCX …) of a detail page, for the spider to fetch."""
+    from extract.attachments import find_attachment_links
+
+    root = _parse(page_html)
+    return find_attachment_links(root, base_url) if root is not None else []
+
+
 def dig(data: Any, dotted: str | None) -> Any:
     """`dig(d, "searchVO.listVO")` → d["searchVO"]["listVO"], or None when a step is missing."""
     if not dotted:

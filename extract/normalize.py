@@ -42,6 +42,7 @@ class Normalized:
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TITLE_MARK = "\ue000"
 _URL_MARK = "\ue001"
+_EMAIL_MARK = "\ue002"
 _CJK_PUNCT = "，。、；：？！（）“”‘’《》〈〉【】…—·「」『』"
 _CJK_CTX = _HAN + _CJK_PUNCT + _TITLE_MARK  # characters that make an ASCII mark "between Chinese text"
 _CJK_CTX_RE = re.compile(f"[{_CJK_CTX}]")
@@ -72,6 +73,7 @@ _SAFE_FOLD.update(
         0x00AD: None,  # soft hyphen
         0xE000: None,  # our markers must never come from the input
         0xE001: None,
+        0xE002: None,
         ord("\t"): " ",
         ord("\r"): "\n",
         0x2028: "\n",
@@ -96,15 +98,24 @@ _SAFE_FOLD.update(
         ord("〞"): "”",
     }
 )
-_SPACES_RE = re.compile(r"[ ]{2,}")
-_LINE_EDGE_RE = re.compile(r"[ ]*\n[ \n]*")
+_FOLD_RE = re.compile("[" + re.escape("".join(chr(cp) for cp in _SAFE_FOLD)) + "]")
+_SPACES_RE = re.compile(r"  +")
+_LINE_EDGE_RE = re.compile(r" +\n|\n[ \n]+")
+
+
+def _fold(match: re.Match[str]) -> str:
+    folded = _SAFE_FOLD[ord(match.group(0))]
+    return "" if folded is None else chr(folded) if isinstance(folded, int) else folded
 
 
 def _clean_layout(text: str) -> str:
     """Fold safe widths, unify line breaks and spaces, drop empty lines: paragraphs end up one per line."""
-    text = text.replace("\r\n", "\n").translate(_SAFE_FOLD)
-    text = _SPACES_RE.sub(" ", text)
-    return _LINE_EDGE_RE.sub("\n", text).strip(" \n")
+    text = _FOLD_RE.sub(_fold, text.replace("\r\n", "\n"))
+    if "  " in text:
+        text = _SPACES_RE.sub(" ", text)
+    while " \n" in text or "\n " in text or "\n\n" in text:
+        text = _LINE_EDGE_RE.sub("\n", text)
+    return text.strip(" \n")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -165,75 +176,78 @@ def to_simplified(text: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 # Script detection
 
-_HAN_CHAR_RE = re.compile(f"[{_HAN}]")
-_char_class: dict[str, int] = {}  # +1 Traditional-only, -1 Simplified-only, 0 both / neither
+# Characters Simplified texts use as words of their own (著名, 乾隆, 於 as a surname) or that Taiwan keeps.
+_NEUTRAL = frozenset("著乾於台余周范松系才划")
+_SCRIPT_SAMPLE = 600  # characters counted; a longer text is sampled evenly (its mix of scripts kept) for speed
 
 
-def _classify_chars(chars: list[str]) -> None:
-    """Classify characters not seen before, in one OpenCC call per direction (a character per line)."""
-    if not chars:
-        return
+@lru_cache(maxsize=1)
+def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Traditional-only and Simplified-only characters as two regex classes, from OpenCC's own tables: every
+    CJK character through t2s and s2twp once (one line each), so counting is a C-speed findall per text."""
+    chars = [chr(cp) for cp in range(0x3400, 0xA000) if cp < 0x4DC0 or cp >= 0x4E00]
     joined = "\n".join(chars)
     to_simp = _stock_converter("t2s").convert(joined).split("\n")
     to_trad = _stock_converter("s2twp").convert(joined).split("\n")
-    if len(to_simp) != len(chars) or len(to_trad) != len(chars):  # defensive: never misalign
-        for char in chars:
-            _char_class.setdefault(char, 0)
-        return
-    for char, simp, trad in zip(chars, to_simp, to_trad, strict=True):
-        _char_class[char] = 1 if simp != char else (-1 if trad != char else 0)
-
-
-# Characters Simplified texts use as words of their own (著名, 乾隆, 於 as a surname) or that Taiwan keeps.
-_NEUTRAL = frozenset("著乾於台余周范松系才划")
+    traditional: list[str] = []
+    simplified: list[str] = []
+    if len(to_simp) == len(chars) == len(to_trad):
+        for char, simp, trad in zip(chars, to_simp, to_trad, strict=True):
+            if char in _NEUTRAL:
+                continue
+            if simp != char:
+                traditional.append(char)
+            elif trad != char:
+                simplified.append(char)
+    else:  # defensive: never misalign characters and their conversions
+        logger.warning("script tables: OpenCC changed the line count; script detection falls back to zh-Hans")
+    as_class = lambda cs: re.compile("[" + "".join(cs) + "]" if cs else "(?!)")  # noqa: E731
+    return as_class(traditional), as_class(simplified)
 
 
 def detect_script(text: str) -> str:
     """`zh-Hant` when Traditional-only characters outnumber Simplified-only ones, else `zh-Hans`."""
-    counts = Counter(_HAN_CHAR_RE.findall(text))
-    _classify_chars([char for char in counts if char not in _char_class])
-    trad = simp = 0
-    for char, count in counts.items():
-        if char in _NEUTRAL:
-            continue
-        kind = _char_class.get(char, 0)
-        if kind > 0:
-            trad += count
-        elif kind < 0:
-            simp += count
-    return HANT if trad > simp else HANS
+    if len(text) > _SCRIPT_SAMPLE:
+        text = text[:: len(text) // _SCRIPT_SAMPLE + 1]
+    traditional, simplified = _script_patterns()
+    trad = len(traditional.findall(text))
+    if not trad:
+        return HANS
+    simp = 0
+    for _match in simplified.finditer(text):  # stop as soon as the answer is known: Simplified text is long
+        simp += 1
+        if simp >= trad:
+            return HANS
+    return HANT
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Punctuation
 
-_PROTECTED_RE = re.compile(
-    r"(?P<title>《[^《》\n]{1,200}》)"
-    r"|(?P<url>(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+;=%]+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})"
-)
-_MARKS_RE = re.compile(f"[{_TITLE_MARK}{_URL_MARK}]")
+# Every pattern starts with the ASCII mark it rewrites (context checked by look-behind after it), so the regex
+# engine skips straight to candidates instead of testing each Chinese character: that keeps us near OpenCC speed.
+_TITLE_RE = re.compile(r"《[^《》\n]{1,200}》")
+_URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+;=%]+")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 _ELLIPSIS_RE = re.compile(r"\.{3,}|。{3,}|…{3,}")
 _C = f"[{_CJK_CTX}]"  # one character of Chinese context
-_COMMA_RE = re.compile(rf"(?<={_C}) ?,|,(?= ?{_C})")
-_SEMICOLON_RE = re.compile(rf"(?<={_C}) ?;|;(?= ?{_C})")
-_COLON_RE = re.compile(rf"(?<={_C}) ?:(?!//)|(?<!\d):(?= ?{_C})")
-_QUESTION_RE = re.compile(rf"(?<=[{_HAN}{_TITLE_MARK}”’）]) ?\?")
-_EXCLAIM_RE = re.compile(rf"(?<=[{_HAN}{_TITLE_MARK}”’）]) ?!")
+_CLAUSE_MARKS_RE = re.compile(rf"[,;:](?:(?<={_C}[,;:])|(?<={_C} [,;:])|(?= ?{_C}))(?!//)")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_QUESTION_EXCLAIM_RE = re.compile(rf"[?!](?:(?<=[{_HAN}{_TITLE_MARK}”’）][?!])|(?<=[{_HAN}{_TITLE_MARK}”’）] [?!]))")
 _PAREN_RE = re.compile(r"\(([^()\n]{0,120})\)")
 _HAN_RE = re.compile(f"[{_HAN}{_TITLE_MARK}]")
 _QUOTE_RE = re.compile(r"['\"]")
 _DOT_RE = re.compile(
-    rf"(?<=[{_HAN}{_TITLE_MARK}”’）)'\"])\.(?!\d)"  # 发展.  年内.  ’.
-    rf"|(?<=[{_HAN}{_TITLE_MARK}”’）)'\"])\.(?=\d)"  # 大类.197个
-    rf"|(?<=[0-9A-Za-z%])\.(?=[{_HAN}“‘（(《'\"])"  # 5g.云计算  63.0.相较
-    rf"|(?<=[0-9%])\.$"  # 63.0. at the end of a paragraph
+    rf"\.(?:(?<=[{_HAN}{_TITLE_MARK}”’）)'\"]\.)"  # 发展.  年内.  ’.  大类.197个
+    rf"|(?<=[0-9A-Za-z%]\.)(?=[{_HAN}“‘（(《'\"])"  # 5g.云计算  63.0.相较
+    rf"|(?<=[0-9%]\.)$)"  # 63.0. at the end of a paragraph
 )
 _SPACE_BEFORE_PUNCT_RE = re.compile(r" +(?=[，。、；：？！）》”’])")
-_SPACE_AFTER_PUNCT_RE = re.compile(r"(?<=[，。、；：？！（《“‘]) +")
-_ABBREVIATION_RE = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?P<gen>[2-6]g|3d)|(?<=[{_CJK_CTX}])(?P<word>[a-z]{{2,5}}))(?![A-Za-z0-9])"
-)
+_SPACE_AFTER_PUNCT_RE = re.compile(r"([，。、；：？！（《“‘]) +")
+_LOWER_RE = re.compile(r"[a-z]")
+_GENERATION_RE = re.compile(r"g(?<=[2-6]g)(?<![A-Za-z0-9][2-6]g)(?![A-Za-z0-9])")  # 5g → 5G
+_ABBREVIATION_RE = re.compile(r"(?:3d|[a-z]{2,5})(?![A-Za-z0-9])")
 _NOT_ABBREVIATIONS = frozenset(
     "kg km cm mm ml kw kwh mw gw mb gb tb kb ms hz khz mhz ghz mg ug mu px pt em vs etc the and of in on to"
     " of for is".split()
@@ -247,20 +261,35 @@ _SENTENCE_STARTERS = (
 )  # fmt: skip
 
 
-def _mask_protected(text: str) -> tuple[str, list[str]]:
-    """Swap 《titles》 and URLs for one marker character each, so punctuation rules leave them as written."""
-    kept: list[str] = []
+def _mask_protected(text: str) -> tuple[str, dict[str, list[str]]]:
+    """Swap 《titles》, URLs and e-mail addresses for one marker character each, so punctuation rules leave them
+    as written; each kind has its own marker and list, restored in order."""
+    kept: dict[str, list[str]] = {}
 
-    def keep(match: re.Match[str]) -> str:
-        kept.append(match.group(0))
-        return _TITLE_MARK if match.group("title") else _URL_MARK
+    def mask(regex: re.Pattern[str], marker: str, text: str) -> str:
+        found = kept.setdefault(marker, [])
 
-    return _PROTECTED_RE.sub(keep, text), kept
+        def keep(match: re.Match[str]) -> str:
+            found.append(match.group(0))
+            return marker
+
+        return regex.sub(keep, text)
+
+    if "《" in text:
+        text = mask(_TITLE_RE, _TITLE_MARK, text)
+    if "://" in text or "www." in text:
+        text = mask(_URL_RE, _URL_MARK, text)
+    if "@" in text:
+        text = mask(_EMAIL_RE, _EMAIL_MARK, text)
+    return text, kept
 
 
-def _unmask(text: str, kept: list[str]) -> str:
-    pieces = iter(kept)
-    return _MARKS_RE.sub(lambda _m: next(pieces, ""), text)
+def _unmask(text: str, kept: dict[str, list[str]]) -> str:
+    for marker, found in kept.items():
+        if found:
+            pieces = iter(found)
+            text = re.sub(marker, lambda _m, pieces=pieces: next(pieces, ""), text)
+    return text
 
 
 def _paren(match: re.Match[str]) -> str:
@@ -273,6 +302,12 @@ def _paren(match: re.Match[str]) -> str:
     if _HAN_RE.search(inner) or _is_chinese_context(before) or _is_chinese_context(after):
         return f"（{inner}）"
     return match.group(0)
+
+
+def _is_quote_context(char: str) -> bool:
+    """Chinese text or a mangled mark next to an ASCII quote; quotes themselves never count, so converting one
+    quote cannot make its neighbour eligible on a second run."""
+    return bool(char) and (char in ".,;:!?()" or (char not in "“”‘’" and _is_chinese_context(char)))
 
 
 def _repair_quotes(paragraph: str) -> str:
@@ -290,7 +325,7 @@ def _repair_quotes(paragraph: str) -> str:
         after = paragraph[pos + 1] if pos + 1 < len(paragraph) else ""
         if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
             continue  # don't, 2'30"
-        if not (_is_chinese_context(before) or _is_chinese_context(after) or before in ".," or after in ".,"):
+        if not (_is_quote_context(before) or _is_quote_context(after)):
             continue
         if is_open[quote]:
             mark, is_open[quote] = "”", False
@@ -309,84 +344,133 @@ _ENUM_ITEM_MAX = 4  # chars of an enumeration item (北京.广东.山东)
 _SENTENCE_MIN = 12  # a dot ends a sentence only after this many chars of it, before a sentence opening
 
 
-_LATIN_ITEM_RE = re.compile(r"[0-9]*[A-Za-z]+[0-9]*")
-_CONNECTIVE_ENDINGS = ("看", "说", "而言", "如", "是", "此", "外", "时")
+_CONNECTIVE_ENDINGS = ("看", "说", "而言", "如", "是", "此", "外", "时", "以", "但", "而", "且", "则")
+
+
+_CLOSING_QUOTES = frozenset("”’'\"")
+
+
+@lru_cache(maxsize=1)
+def _enumeration_item_re() -> re.Pattern[str]:
+    """北京, 广东, 5G: a short name; not 197个中类 (a count) nor 具体来看 / 其中 (connectives)."""
+    starters = "|".join(map(re.escape, _SENTENCE_STARTERS))
+    one_char_endings = "".join(e for e in _CONNECTIVE_ENDINGS if len(e) == 1)
+    longer_endings = "".join(f"(?<!{re.escape(e)})" for e in _CONNECTIVE_ENDINGS if len(e) > 1)
+    return re.compile(
+        rf"[0-9]*[A-Za-z]+[0-9]*|(?!{starters})[{_HAN}]{{1,{_ENUM_ITEM_MAX}}}(?<![{one_char_endings}]){longer_endings}"
+    )
 
 
 def _is_enumeration_item(segment: str) -> bool:
-    """北京, 广东, 5G: short names; not 197个中类 (a count) nor 具体来看 / 其中 (connectives)."""
-    if not 0 < len(segment) <= _ENUM_ITEM_MAX:
-        return False
-    if _LATIN_ITEM_RE.fullmatch(segment):
-        return True
-    if not _HAN_RE.search(segment) or any(ch.isdigit() for ch in segment):
-        return False
-    return not segment.startswith(_SENTENCE_STARTERS) and not segment.endswith(_CONNECTIVE_ENDINGS)
+    return len(segment) <= _ENUM_ITEM_MAX and _enumeration_item_re().fullmatch(segment) is not None
 
 
 def _choose_dot_marks(paragraph: str) -> str:
     """Decide 。 ， or 、 for every '.' that stands for lost Chinese punctuation.
 
-    Short items between dots are an enumeration (北京.广东.山东 → 、); a dot ends the sentence when the sentence
-    is already long and the next clause opens like a new sentence, or before a closing quote or the paragraph
-    end; otherwise it is a comma (a long sentence hurts the extractors less than a wrongly cut one)."""
-    positions = [m.start() for m in _DOT_RE.finditer(paragraph)]
-    if not positions:
+    Short items between dots are an enumeration (北京.广东.山东 → 、; the first item may follow a lead-in:
+    随着5G.云计算.大数据…); a dot ends the sentence when the sentence is already long and the next clause opens
+    like a new sentence, or before a closing quote or the paragraph end; otherwise it is a comma (a long sentence
+    hurts the extractors less than a wrongly cut one)."""
+    segments = _DOT_RE.split(paragraph)
+    count = len(segments) - 1
+    if not count:
         return paragraph
-    bounds = [-1, *positions, len(paragraph)]
-    segments = [paragraph[bounds[i] + 1 : bounds[i + 1]] for i in range(len(bounds) - 1)]
-    chars = list(paragraph)
+    item_max = _ENUM_ITEM_MAX
+    is_item = _enumeration_item_re().fullmatch
+    items = [len(seg) <= item_max and is_item(seg) is not None for seg in segments]
+    items.append(False)
+    out: list[str] = [segments[0]]
     sentence_len = 0
     previous = ""
-    for i, pos in enumerate(positions):
-        before, after = segments[i], segments[i + 1]
-        sentence_len += len(before)
-        next_char = paragraph[pos + 1] if pos + 1 < len(paragraph) else ""
-        if not next_char or next_char in "”’'\"":
+    for i in range(count):
+        lead_in = segments[i]
+        after = segments[i + 1]
+        sentence_len += len(lead_in)
+        if i + 1 == count and not after or after[:1] in _CLOSING_QUOTES:
             mark = "。"
-        elif _is_enumeration_item(before) and (_is_enumeration_item(after) or previous == "、"):
+        elif items[i + 1] and (
+            items[i]
+            or (items[i + 2] and lead_in not in _SENTENCE_STARTERS and not lead_in.endswith(_CONNECTIVE_ENDINGS))
+        ) or (items[i] and previous == "、"):
             mark = "、"
         elif sentence_len >= _SENTENCE_MIN and after.startswith(_SENTENCE_STARTERS):
             mark = "。"
         else:
             mark = "，"
-        chars[pos] = mark
+        out.append(mark)
+        out.append(after)
         previous = mark
         if mark == "。":
             sentence_len = 0
-    return "".join(chars)
+    return "".join(out)
 
 
 def _upper_abbreviation(match: re.Match[str]) -> str:
+    """ai, bsn → AI, BSN right after Chinese text; 3d → 3D; units and Latin words stay."""
     word = match.group(0)
-    if match.group("word") and word in _NOT_ABBREVIATIONS:
+    start = match.start()
+    before = match.string[start - 1] if start else ""
+    if before.isascii() and before.isalnum():
+        return word
+    if word == "3d":
+        return "3D"
+    if word in _NOT_ABBREVIATIONS or not _is_chinese_context(before):
         return word
     return word.upper()
 
 
-def _normalize_paragraph(paragraph: str) -> str:
-    paragraph = _ELLIPSIS_RE.sub("……", paragraph)
-    paragraph = _repair_quotes(paragraph)
-    paragraph = _choose_dot_marks(paragraph)
-    paragraph = _PAREN_RE.sub(_paren, paragraph)
-    paragraph = _COMMA_RE.sub("，", paragraph)
-    paragraph = _SEMICOLON_RE.sub("；", paragraph)
-    paragraph = _COLON_RE.sub("：", paragraph)
-    paragraph = _QUESTION_RE.sub("？", paragraph)
-    paragraph = _EXCLAIM_RE.sub("！", paragraph)
-    paragraph = _SPACE_BEFORE_PUNCT_RE.sub("", paragraph)
-    paragraph = _SPACE_AFTER_PUNCT_RE.sub("", paragraph)
-    return _ABBREVIATION_RE.sub(_upper_abbreviation, paragraph)
+def _to_full_width(match: re.Match[str]) -> str:
+    return _FULL_WIDTH[match.group(0)]
+
+
+def _full_width_clause_marks(text: str) -> str:
+    """, ; : next to Chinese text become ，；： — repeated until stable, as each converted mark is Chinese
+    context for the next (":,中" needs two rounds)."""
+    for _ in range(8):
+        converted = _CLAUSE_MARKS_RE.sub(_to_full_width, text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+def _repair_paragraph_marks(paragraph: str) -> str:
+    if "'" in paragraph or '"' in paragraph:
+        paragraph = _repair_quotes(paragraph)
+    if "." in paragraph:
+        paragraph = _choose_dot_marks(paragraph)
+    return paragraph
+
+
+def _punctuate(text: str) -> str:
+    """normalize_punctuation on text already through _clean_layout. Each rule runs only when its mark occurs."""
+    text, kept = _mask_protected(text)
+    if "..." in text or "。。。" in text or "………" in text:
+        text = _ELLIPSIS_RE.sub("……", text)
+    if "'" in text or '"' in text or "." in text:
+        text = "\n".join(_repair_paragraph_marks(p) for p in text.split("\n"))
+    if "(" in text:
+        text = _PAREN_RE.sub(_paren, text)
+    if "?" in text or "!" in text:
+        text = _QUESTION_EXCLAIM_RE.sub(_to_full_width, text)
+    if "," in text or ";" in text or ":" in text:
+        text = _full_width_clause_marks(text)
+    if " " in text:
+        text = _SPACE_BEFORE_PUNCT_RE.sub("", text)
+        text = _SPACE_AFTER_PUNCT_RE.sub(r"\1", text)
+    if "g" in text:
+        text = _GENERATION_RE.sub("G", text)
+    if _LOWER_RE.search(text):
+        text = _ABBREVIATION_RE.sub(_upper_abbreviation, text)
+    return _unmask(text, kept)
 
 
 def normalize_punctuation(text: str) -> str:
     """One convention: Chinese punctuation in Chinese text, ASCII digits and Latin letters, 5G/AI upper case.
 
     《Titles》 and URLs are kept as written; decimals (2.8万, 5.5%) and dates (2021-04-30) are never touched."""
-    text = _clean_layout(text)
-    masked, kept = _mask_protected(text)
-    masked = "\n".join(_normalize_paragraph(p) for p in masked.split("\n"))
-    return _unmask(masked, kept)
+    return _punctuate(_clean_layout(text))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -405,7 +489,7 @@ _TRAILER_LINE_RES = [
         rf"^{_DATE}\s+《[^》]{{1,120}}》$",
         r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]",
         r"^(?:分享到|扫一扫|打印本页|关闭窗口)",
-        r"^[?？]+$",
+        r"^[?\ufffd]+$",
     )
 ]
 _ANYWHERE_LINE_RES = [
@@ -414,12 +498,15 @@ _ANYWHERE_LINE_RES = [
         r"^原标题\s*[:：].{0,120}$",
         r"^以上(?:信息|内容|资讯)由.{0,80}整理.{0,80}$",
         r"^[（(]?责任编辑\s*[:：][^，。；！？]{0,30}[）)]?$",
-        r"^[?？]+$",
+        r"^[?\ufffd]+$",
     )
 ]
+_ANYWHERE_FIRST_CHARS = frozenset("原以（(责?\ufffd")
 _RELATED_HEADING_RE = re.compile(r"^[【\[]?(?:相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|热门推荐|猜你喜欢|相关推荐)[】\]]?[:：]?$")
+_RELATED_FIRST_CHARS = frozenset("【[相延推热猜")
 _END_SOURCE_RE = re.compile(r"[（(]\s*(?:来源|稿件来源|文章来源|来源于|责任编辑|编辑)\s*[:：][^（）()\n]{1,40}[）)]\s*$")
-_STRAY_QUESTION_RE = re.compile(r"(?<=[。！？；…”’）])[ ]*[?？]+[ ]*$|^[ ]*\?+[ ]*(?=[" + _HAN + "“])")
+# A character lost in transcoding shows as ASCII "?" or U+FFFD, never as a full-width "？".
+_STRAY_QUESTION_RE = re.compile(r"(?<=[。！？；…”’）])[ ]*[?\ufffd]+[ ]*$|^[ ]*[?\ufffd]+[ ]*(?=[" + _HAN + "“])")
 
 
 def _is_short_list_item(line: str) -> bool:
@@ -429,7 +516,7 @@ def _is_short_list_item(line: str) -> bool:
 def _strip_related_section(lines: list[str], removed: list[str]) -> list[str]:
     """A "相关阅读" heading followed only by short list lines is a site widget, not part of the article."""
     for i in range(len(lines) - 1, -1, -1):
-        if _RELATED_HEADING_RE.match(lines[i]) and all(_is_short_list_item(line) for line in lines[i + 1 :]):
+        if lines[i][:1] in _RELATED_FIRST_CHARS and _RELATED_HEADING_RE.match(lines[i]) and all(_is_short_list_item(line) for line in lines[i + 1 :]):
             removed.extend(lines[i:])
             return lines[:i]
     return lines
@@ -438,7 +525,7 @@ def _strip_related_section(lines: list[str], removed: list[str]) -> list[str]:
 def _strip_tail(lines: list[str], removed: list[str]) -> list[str]:
     """Peel trailer lines off the end, bottom up, stopping at the first line of the article itself."""
     tail: list[str] = []
-    while lines and any(regex.search(lines[-1]) for regex in _TRAILER_LINE_RES):
+    while lines and any(regex.match(lines[-1]) for regex in _TRAILER_LINE_RES):
         tail.append(lines.pop())
     removed.extend(reversed(tail))
     if lines:
@@ -449,24 +536,23 @@ def _strip_tail(lines: list[str], removed: list[str]) -> list[str]:
     return lines
 
 
-def strip_boilerplate(text: str) -> tuple[str, list[str]]:
-    """Remove site trailers, related-article lists and stray '?' marks; return the text and what was removed.
-
-    Only whole trailer lines at the end, a few unmistakable lines anywhere (原标题, 以上信息由…整理) and '?' that
-    stand where a character was lost are removed: a sentence of the article never is."""
+def _strip(text: str) -> tuple[str, list[str]]:
+    """strip_boilerplate on text already through _clean_layout."""
     removed: list[str] = []
-    lines = [line for line in _clean_layout(text).split("\n") if line]
     body: list[str] = []
-    for line in lines:
-        if any(regex.search(line) for regex in _ANYWHERE_LINE_RES):
+    for line in text.split("\n"):
+        if not line:
+            continue
+        if line[:1] in _ANYWHERE_FIRST_CHARS and any(regex.match(line) for regex in _ANYWHERE_LINE_RES):
             removed.append(line)
             continue
-        stray = _STRAY_QUESTION_RE.search(line)
-        if stray:
-            removed.append(stray.group(0).strip())
-            line = (line[: stray.start()] + line[stray.end() :]).strip()
-            if not line:
-                continue
+        if "?" in line or "\ufffd" in line:
+            stray = _STRAY_QUESTION_RE.search(line)
+            if stray:
+                removed.append(stray.group(0).strip())
+                line = (line[: stray.start()] + line[stray.end() :]).strip()
+                if not line:
+                    continue
         body.append(line)
     previous = -1
     while len(body) != previous:
@@ -476,24 +562,30 @@ def strip_boilerplate(text: str) -> tuple[str, list[str]]:
     return "\n".join(body), removed
 
 
+def strip_boilerplate(text: str) -> tuple[str, list[str]]:
+    """Remove site trailers, related-article lists and stray '?' marks; return the text and what was removed.
+
+    Only whole trailer lines at the end, a few unmistakable lines anywhere (原标题, 以上信息由…整理) and '?' that
+    stand where a character was lost are removed: a sentence of the article never is."""
+    return _strip(_clean_layout(text))
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Entry points
 
 
 def normalize_text(text: str, *, strip: bool = True) -> Normalized:
     """The one entry point: script of the original, Simplified conversion, boilerplate, punctuation."""
-    original = text
     try:
         language = detect_script(text)
         simplified = to_simplified(_clean_layout(text))
         removed: list[str] = []
         if strip:
-            simplified, removed = strip_boilerplate(simplified)
-        clean = normalize_punctuation(simplified)
-        return Normalized(clean, original, language, [normalize_punctuation(r) for r in removed])
+            simplified, removed = _strip(simplified)
+        return Normalized(_punctuate(simplified), text, language, [normalize_punctuation(r) for r in removed])
     except Exception:  # never through the crawl: a text we cannot normalise is kept as it came
         logger.exception("normalisation failed; text kept as is (%d chars)", len(text))
-        return Normalized(text, original, HANS, [])
+        return Normalized(text, text, HANS, [])
 
 
 _TITLE_SPACES_RE = re.compile(r"[\s《》]+")
@@ -502,7 +594,7 @@ _TITLE_DASHES_RE = re.compile(r"[—－–\-‐‑‒―]+")
 
 def normalize_title(title: str) -> str:
     """The identity of a policy title: Simplified, ASCII brackets, one '-' for any dash, no spaces, no 《》."""
-    title = to_simplified(title.translate(_SAFE_FOLD))
+    title = to_simplified(_FOLD_RE.sub(_fold, title))
     title = title.replace("（", "(").replace("）", ")")
     title = _TITLE_DASHES_RE.sub("-", title)
     return _TITLE_SPACES_RE.sub("", title)

@@ -22,7 +22,7 @@ def _label(word: str) -> str:
 # field → label words, most specific first. Order matters only within a field.
 NOTICE_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),
-    "topic": ("主题分类", "主题类别", "信息分类"),
+    "topic": ("主题分类", "主题类别", "信息分类", "分类"),
     "issuer": ("发文机关", "发布机构", "发文单位", "发布机关", "成文机关"),
     "written_on": ("成文日期", "成文时间", "印发日期"),
     "title": ("标题", "名称", "文件名称"),
@@ -34,9 +34,16 @@ LINE_LABELS: dict[str, tuple[str, ...]] = {
     "author": ("作者", "记者", "撰稿", "撰文"),
     "published_at": ("发布时间", "发表时间", "发布日期", "时间", "日期", "更新时间"),
 }
-_ALL_LABELS = [(field, word) for table in (NOTICE_LABELS, LINE_LABELS) for field, words in table.items() for word in words]
+_ALL_LABELS = [
+    (field, word)
+    for table in (NOTICE_LABELS, LINE_LABELS)
+    for field, words in table.items()
+    for word in words
+]
 _ANY_LABEL = re.compile(
-    "(" + "|".join(sorted({_label(w) for _, w in _ALL_LABELS if len(w) > 1}, key=len, reverse=True)) + f"){_GAP}[:：]"
+    "("
+    + "|".join(sorted({_label(w) for _, w in _ALL_LABELS if len(w) > 1}, key=len, reverse=True))
+    + f"){_GAP}[:：]"
 )
 MAX_LABEL_ELEMENT_CHARS = 160
 _SKIP_TAGS = {"script", "style", "noscript", "textarea", "option", "select"}
@@ -105,23 +112,39 @@ def _field_for(label: str) -> tuple[str, bool] | None:
     return None
 
 
+def _has_label(text: str) -> bool:
+    return bool(text) and len(text) <= MAX_LABEL_ELEMENT_CHARS and bool(_ANY_LABEL.search(text))
+
+
+def _leading_date(text: str) -> str | None:
+    """A by-line that starts with the date before its first label: '2024年04月18日 08:30　来源：…'."""
+    first = _ANY_LABEL.search(text)
+    head = text[: first.start()] if first else text
+    return _clean(head) if _DATE_HINT.search(head) else None
+
+
+_DATE_HINT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+
+
 def find_labelled_values(tree: lxml_html.HtmlElement) -> list[LabelledValue]:
-    """Every label:value pair in short elements, deepest element first, in document order."""
+    """Every label:value pair, read in the deepest short element that holds the label, in document order."""
     found: list[LabelledValue] = []
     seen: set[tuple[str, str]] = set()
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
         text = _own_text(el)
-        if not text or len(text) > MAX_LABEL_ELEMENT_CHARS:
+        if not _has_label(text):
             continue
-        if any(len(_own_text(child)) == len(text) for child in el if isinstance(child.tag, str)):
-            continue  # a child carries the same text: read it there
+        if any(isinstance(child.tag, str) and _has_label(_own_text(child)) for child in el):
+            continue  # a child holds a label: read the pairs there, where cells and by-line parts are separate
         stripped = text.strip(" \t\r\n\u3000\xa0")
-        if not _ANY_LABEL.match(stripped):
-            continue
-        in_cell = any(a.tag in {"td", "th"} for a in el.iterancestors()) or el.tag in {"td", "th"}
-        for label, value in _split_labelled(stripped):
+        in_cell = el.tag in _TABLE_TAGS or any(a.tag in _TABLE_TAGS for a in el.iterancestors())
+        pairs = _split_labelled(stripped)
+        leading = _leading_date(stripped)
+        if leading:
+            pairs.insert(0, ("发布时间", leading))
+        for label, value in pairs:
             field_in_table = _field_for(label)
             if field_in_table is None:
                 continue
@@ -133,3 +156,6 @@ def find_labelled_values(tree: lxml_html.HtmlElement) -> list[LabelledValue]:
             seen.add((field, value))
             found.append(LabelledValue(field, value, label, in_table=notice_label and in_cell))
     return found
+
+
+_TABLE_TAGS = {"td", "th", "tr", "table", "tbody"}

@@ -12,12 +12,15 @@ from decimal import Decimal, InvalidOperation
 
 logger = logging.getLogger(__name__)
 
-_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5,
-           "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_DIGITS = (
+    {c: i for i, c in enumerate("零一二三四五六七八九")}
+    | {c: i + 1 for i, c in enumerate("壹贰叁肆伍陆柒捌玖")}  # 大写 numerals of financial documents
+    | {"〇": 0, "○": 0, "两": 2}
+)
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
+_MAX_SPAN = 40  # a number span is short; longer input is running text, not a number
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 # A number with its magnitude, for other modules to embed (no capturing groups).
@@ -79,6 +82,9 @@ def parse_chinese_number(s: str) -> int | float | None:
     if not isinstance(s, str):
         return None
     text = s.translate(_WIDTH).strip().replace(" ", "")
+    if len(text) > _MAX_SPAN:
+        logger.debug("too long for a number span: %d chars", len(text))
+        return None
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     if not text or not re.search(rf"[\d{''.join(_DIGITS)}十拾]", text):
@@ -87,7 +93,7 @@ def parse_chinese_number(s: str) -> int | float | None:
         return None
     try:
         value = _decimal(text)
-    except (InvalidOperation, ValueError, KeyError):
+    except (ArithmeticError, InvalidOperation, ValueError, KeyError):
         logger.debug("not a number: %r", s)
         return None
     if value is None:

@@ -36,7 +36,10 @@ _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|—|-\s|\s-|–)\s*")
+# A bare "-" separates only next to a Chinese character, so "1-10月" and "Wi-Fi" stay whole.
+_TITLE_SEPARATORS = re.compile(
+    r"\s*(?:_|\||｜|--|——|—|-\s|\s-|–|(?<=[\u4e00-\u9fff）》」”])-(?=[^\d\s])|(?<=[^\d\s])-(?=[\u4e00-\u9fff]))\s*"
+)
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 # "Author" metas that name a platform, a numeric account or a template's placeholder, not a person.
 _JUNK_AUTHOR = re.compile(r"^(?:\d+|.*@.*|.*(?:team|\.net|\.com|网站|网|报|频道).*|name.*)$", re.I)
@@ -113,7 +116,9 @@ def heading_matching_title(tree: lxml_html.HtmlElement, title: str | None) -> st
         for node in tree.iter(tag):
             text = collapse_spaces(node.text_content())
             squeezed = _SPACES.sub("", text)
-            if len(squeezed) >= 4 and (squeezed_title.startswith(squeezed) or squeezed.startswith(squeezed_title)):
+            if len(squeezed) >= 4 and (
+                squeezed_title.startswith(squeezed) or squeezed.startswith(squeezed_title)
+            ):
                 return text
     return None
 

@@ -38,7 +38,9 @@ GOVCN_FIELDS = {
     "发布日期": "published_on",
 }
 # Latin-1/cp1252 renderings of UTF-8 or GBK lead bytes: "Ã©", "â€œ", "ä¸­", "Ö÷"…
-_MOJIBAKE = re.compile(r"[ÃÂâäåæçèéï][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ¡-¿]|[Ö×ÐÑÒÓÔÕØÙÚÛÜÝÞß][÷¢-¿À-ÿ]{2}")
+_MOJIBAKE = re.compile(
+    r"[ÃÂâäåæçèéï][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ¡-¿]|[Ö×ÐÑÒÓÔÕØÙÚÛÜÝÞß][÷¢-¿À-ÿ]{2}"
+)
 
 
 def normalise_for_f1(text: str) -> str:
@@ -61,6 +63,13 @@ def bigram_f1(predicted: str, gold: str) -> float:
 
 def mojibake_count(text: str) -> int:
     return text.count("\ufffd") + len(_MOJIBAKE.findall(text))
+
+
+def _introduced_mojibake(raw: bytes, text: str) -> bool:
+    """Mojibake our decoding made; U+FFFD already present as bytes in the served page is the page's own."""
+    if _MOJIBAKE.search(text):
+        return True
+    return "\ufffd" in text and b"\xef\xbf\xbd" not in raw
 
 
 def _gne_extract(html: str) -> dict | None:
@@ -88,7 +97,11 @@ def _trafilatura_extract(html: str) -> dict | None:
     if doc is None:
         return {}
     as_dict = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    return {"content": as_dict.get("text") or "", "title": as_dict.get("title"), "publish_time": as_dict.get("date")}
+    return {
+        "content": as_dict.get("text") or "",
+        "title": as_dict.get("title"),
+        "publish_time": as_dict.get("date"),
+    }
 
 
 @dataclass
@@ -134,7 +147,9 @@ class PageEvalReport:
                 value = col.mean(key) if col.available else None
                 cells.append(f"{value:13.3f}" if value is not None else f"{'-':>13s}")
             out.append(f"{label:34s}" + "".join(cells) + f"{self.counts.get(key, 0):6d}")
-        out.append(f"{'seconds (all pages)':34s}" + "".join(f"{self.columns[n].seconds:13.1f}" for n in names))
+        out.append(
+            f"{'seconds (all pages)':34s}" + "".join(f"{self.columns[n].seconds:13.1f}" for n in names)
+        )
         out.append("govcn per field: " + "  ".join(f"{k}={v:.3f}" for k, v in self.govcn_fields.items()))
         out.append(f"pages with mojibake in our output: {len(self.mojibake_pages)} {self.mojibake_pages[:5]}")
         out.append(f"parse_page crashes: {len(self.crashes)} {self.crashes[:5]}")
@@ -159,7 +174,9 @@ def _is_news(kind: str) -> bool:
 
 
 def _same_day(a: str | None, b: str | None) -> bool:
-    return bool(a and b and page_meta.iso_date(a) and page_meta.iso_date(a)[:10] == (page_meta.iso_date(b) or "")[:10])
+    return bool(
+        a and b and page_meta.iso_date(a) and page_meta.iso_date(a)[:10] == (page_meta.iso_date(b) or "")[:10]
+    )
 
 
 def _squeeze(text: str | None) -> str:
@@ -175,7 +192,11 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
     gold_path = pages_dir / "magic_html" / "_ground_truth_selected.json"
     body_gold = json.loads(gold_path.read_text(encoding="utf-8")) if gold_path.exists() else {}
     govcn_path = pages_dir / "govcn" / "_gold.json"
-    govcn_gold = {g["file"]: g for g in json.loads(govcn_path.read_text(encoding="utf-8"))} if govcn_path.exists() else {}
+    govcn_gold = (
+        {g["file"]: g for g in json.loads(govcn_path.read_text(encoding="utf-8"))}
+        if govcn_path.exists()
+        else {}
+    )
     field_hits: dict[str, list[int]] = {f: [] for f in GOVCN_FIELDS.values()}
 
     for path in sorted(pages_dir.rglob("*.html")):
@@ -187,7 +208,7 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
             report.crashes.append(f"{path.name}: {error}")
             continue
         columns["ours"].seconds += time.perf_counter() - started
-        if mojibake_count(record.text_original + (record.title or "")):
+        if _introduced_mojibake(raw, record.text_original + (record.title or "")):
             report.mojibake_pages.append(path.name)
         if path.name.startswith("_"):
             continue
@@ -200,7 +221,11 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
             if baselines[name] is None:
                 columns[name].available = False
         outputs = {
-            "ours": {"content": record.text_original, "title": record.title, "publish_time": record.published_at},
+            "ours": {
+                "content": record.text_original,
+                "title": record.title,
+                "publish_time": record.published_at,
+            },
             **{k: v or {} for k, v in baselines.items()},
         }
         gold = body_gold.get(path.name)
@@ -214,11 +239,15 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
         if meta.get("articletitle"):
             report.counts["meta_title"] += 1
             for name, out in outputs.items():
-                columns[name].add("meta_title", float(_squeeze(out.get("title")) == _squeeze(meta["articletitle"])))
+                columns[name].add(
+                    "meta_title", float(_squeeze(out.get("title")) == _squeeze(meta["articletitle"]))
+                )
         if meta.get("pubdate"):
             report.counts["meta_date"] += 1
             for name, out in outputs.items():
-                columns[name].add("meta_date", float(_same_day(str(out.get("publish_time") or ""), meta["pubdate"])))
+                columns[name].add(
+                    "meta_date", float(_same_day(str(out.get("publish_time") or ""), meta["pubdate"]))
+                )
         govcn = govcn_gold.get(path.name)
         if govcn is not None:
             for label, attr in GOVCN_FIELDS.items():

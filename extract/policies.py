@@ -50,7 +50,7 @@ _GENERIC_REF_RE = re.compile(
     r"(?:行动|实施|工作|总体|专项|发展|指导|若干|政策|三年)?"
     r"(?:计划|方案|意见|规划|办法|通知|措施|政策措施|纲要|细则|条例|决定|规定|报告|指引|指南|政策|若干措施|若干政策)$"
 )
-_ALIAS_RE = re.compile(r"^[(（]\s*(?:以下简称|下称|以下称|简称|以下统称)\s*[:：]?\s*[《“\"']([^》”\"'()（）]{1,20})[》”\"']\s*[)）]")
+_ALIAS_RE = re.compile(r"[(（]\s*(?:以下简称|下称|以下称|简称|以下统称)\s*[:：]?\s*[《“\"']([^》”\"'()（）]{1,20})[》”\"']\s*[)）]")
 
 _TITLE_RE = re.compile(r"《([^《》\n]{2,150})》")
 _SENTENCE_END = "。！？!?\n"
@@ -66,7 +66,7 @@ _ORG_SUFFIX_RE = re.compile(
     r"政府|厅|局|委|部|署|院|办|中心|银行|协会|总局|集团|管委会|领导小组|小组)$"
 )
 _CENTRAL_RE = re.compile(
-    r"^(?:中共中央|中央|国务院|全国人大|全国人民代表大会|全国政协|国家|中国人民银行|最高人民|海关总署|"
+    r"^(?:中华人民共和国|中共中央|中央|国务院|全国人大|全国人民代表大会|全国政协|国家|中国人民银行|最高人民|海关总署|"
     r"(?:工业和信息化|财政|科学技术|科技|商务|教育|公安|民政|司法|人力资源和社会保障|自然资源|生态环境|住房和城乡建设|"
     r"交通运输|水利|农业农村|文化和旅游|卫生健康|应急管理|审计|外交|国防|退役军人事务)部|"
     r"(?:国家)?(?:发展改革委|发改委|网信办|统计局|市场监管总局|税务总局|广电总局|能源局|知识产权局|医保局)|"
@@ -388,18 +388,20 @@ def _scan(text: str, reference: date | None, mentions: list[RegionMention]) -> t
         if alias:
             name = _normalize_title(alias.group(1))
             aliases[name] = policy
-            refs.extend(_bare_alias_refs(text, name, policy, alias.end()))
+            if text[alias.start(1) - 1] != "《":  # a quoted alias (简称“方案”) is also used bare
+                refs.extend(_bare_alias_refs(text, name, policy, alias.end()))
     return list(policies.values()), sorted(refs, key=lambda r: r.start)
 
 
 def _bare_alias_refs(text: str, alias: str, policy: Policy, after: int) -> list[PolicyReference]:
     """An alias given in quotes (以下简称“方案”) is later used bare or in quotes: 方案指出…, “方案”提出…."""
     out = []
-    for m in re.finditer(re.escape(alias), text[after:]):
-        s = after + m.start()
-        if s > 0 and text[s - 1] == "《":
-            continue
-        out.append(PolicyReference(s, s + len(alias), policy, False))
+    pattern = re.compile(rf"(?:^|(?<=[，。；：\n“”]))“?{re.escape(alias)}”?(?=还?(?:提出|指出|明确|要求|强调|表示|规定|称))")
+    for m in pattern.finditer(text, after):
+        s = m.start()
+        if text.rfind("《", 0, s) > text.rfind("》", 0, s):
+            continue  # inside another title
+        out.append(PolicyReference(s, m.end(), policy, False))
     return out
 
 

@@ -23,6 +23,7 @@ DIVISIONS = DATA_DIR / "divisions.tsv"
 DISTRICTS = DATA_DIR / "district_names.txt"
 
 # One-character abbreviations of province-level regions (简称) and the few cities written so in runs.
+# fmt: off
 PROVINCE_ABBREVIATIONS: dict[str, str] = {
     "京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000", "辽": "210000",
     "吉": "220000", "黑": "230000", "沪": "310000", "苏": "320000", "浙": "330000", "皖": "340000",
@@ -32,19 +33,33 @@ PROVINCE_ABBREVIATIONS: dict[str, str] = {
     "秦": "610000", "甘": "620000", "陇": "620000", "青": "630000", "宁": "640000", "新": "650000",
     "台": "710000", "港": "810000", "澳": "820000",
 }
+# fmt: on
 # Characters that only stand for a region inside a run: 北上广深, 江浙沪, 成渝, 杭甬.
+# fmt: off
 RUN_ONLY_ABBREVIATIONS: dict[str, str] = {
     "北": "110000", "上": "310000", "广": "440100", "深": "440300", "杭": "330100", "蓉": "510100",
     "穗": "440100", "甬": "330200", "厦": "350200", "江": "320000", "成": "510100",
 }
+# fmt: on
 # What may follow a run of abbreviations for it to be read as a list of regions.
+# fmt: off
 RUN_FOLLOWERS = (
     "等", "地区", "两地", "三地", "四地", "五地", "两省", "三省", "四省", "五省", "省市", "各省", "一线", "大湾区",
     "湾区", "一体化", "协同", "区域", "城市", "经济圈", "经济区", "合作", "片区", "板块", "之间", "在内", "和", "及",
     "与", "的", "为", "都", "也", "已", "均", "相继", "先后", "纷纷", "陆续", "率先",
 )
+# fmt: on
 RUN_PUNCTUATION = set("，。、；：！？,.;:!?（）()“”\"'《》 \n\t")
 # Words whose characters spell a region name but name something else.
+# Words that begin with a region's name but do not name it (四平方米 "four square metres", 黄石公园
+# "Yellowstone"); companies named after a place are whole words of the user dictionary too (宁德时代).
+NOT_REGION_WORDS = frozenset(
+    """宁德时代 四平方米 四平方公里 四平八稳 四平调 哈密尔顿 哈密顿 哈密顿圈 哈密顿量 哈密瓜 大理石 大理岩 大理寺
+    大理院 大理石厂 乐山乐水 乐山爱水 咸阳一炬 洛阳纸贵 邯郸学步 邯郸匍匐 邯郸重步 淮南子 淮南鸡犬 衡阳雁断
+    长春花 长春碱 长春藤 长春不老 长春新碱 长春花碱 日照计 日照时数 日照时间 日照计算 日照间距 喀什米尔 拉萨尔
+    拉萨特 桂林一枝 周口店 周口店遗址博物馆 周口店地区 攀枝花树 黄石公园 宜昌橙 青海苔 福建柏 河北杨 江西腊
+    苏州码 苏州码子 新北仑 新北界 南宁德 唐山大兄""".split()
+)
 ALIASES = {"中国香港": "810000", "中国澳门": "820000", "中国台湾": "710000", "中国台北": "710100"}
 
 
@@ -53,7 +68,7 @@ class _Table:
     regions: tuple[Region, ...]
     by_code: dict[str, Region]
     by_name: dict[str, Region | None]  # full names, short names and aliases; None for a district name
-    max_len: int
+    lengths_by_head: dict[str, tuple[int, ...]]  # first two characters → name lengths, longest first
 
 
 def _read_rows(path: Path) -> list[list[str]]:
@@ -81,7 +96,11 @@ def _table() -> _Table:
         by_name[region.name] = region
     for alias, code in ALIASES.items():
         by_name[alias] = by_code[code]
-    return _Table(tuple(regions), by_code, by_name, max(map(len, by_name)))
+    lengths: dict[str, set[int]] = {}
+    for name in by_name:
+        lengths.setdefault(name[:2], set()).add(len(name))
+    heads = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
+    return _Table(tuple(regions), by_code, by_name, heads)
 
 
 def all_regions() -> list[Region]:
@@ -111,36 +130,50 @@ def region_of_division_code(code: str) -> Region | None:
         return None
     code6 = digits.group()
     table = _table()
-    return table.by_code.get(code6[:4] + "00") or table.by_code.get(code6[:2] + "0000")
+    for candidate in (code6, code6[:4] + "00", code6[:2] + "0000"):
+        if candidate in table.by_code:
+            return table.by_code[candidate]
+    return None
 
 
-def _token_boundaries(text: str) -> set[int]:
+def _tokens_by_start(text: str) -> dict[int, str]:
     from extract.segment import cut_exact
 
-    boundaries = {0}
+    tokens: dict[int, str] = {}
     offset = 0
     for word in cut_exact(text):
+        tokens[offset] = word
         offset += len(word)
-        boundaries.add(offset)
-    return boundaries
+    return tokens
 
 
-def _name_mentions(text: str) -> list[RegionMention]:
-    """Whole-word matches of full names, short names and aliases, longest first at each word start."""
+def _name_at(text: str, start: int, token_end: int, boundaries: set[int]) -> tuple[int, Region | None] | None:
+    """The longest name at `start` that ends a word or ends inside the word at `start` (湖南省委, 海南岛)."""
     table = _table()
-    boundaries = _token_boundaries(text)
+    for length in table.lengths_by_head.get(text[start : start + 2], ()):
+        end = start + length
+        if end <= len(text) and (end <= token_end or end in boundaries) and text[start:end] in table.by_name:
+            return end, table.by_name[text[start:end]]
+    return None
+
+
+def _name_mentions(text: str, tokens: dict[int, str]) -> list[RegionMention]:
+    """Names that start a word, or follow another name inside one word (湖南长沙市, 山西大同), longest first.
+
+    A name inside a word (上海 in 链上|海南, 保定 in 确保|定期) is not a mention.
+    """
+    boundaries = set(tokens) | {len(text)}
     mentions: list[RegionMention] = []
     covered_until = 0
-    for start in sorted(boundaries):
-        if start < covered_until:
+    for token_start, token in tokens.items():
+        if token_start < covered_until or token in NOT_REGION_WORDS:
             continue
-        for end in range(min(len(text), start + table.max_len), start + 1, -1):
-            if end in boundaries and text[start:end] in table.by_name:
-                region = table.by_name[text[start:end]]
-                if region is not None:
-                    mentions.append(RegionMention(region.name, region.code, start, end, text[start:end]))
-                covered_until = end
-                break
+        start, token_end = token_start, token_start + len(token)
+        while start < token_end and (found := _name_at(text, start, token_end, boundaries)):
+            end, region = found
+            if region is not None:
+                mentions.append(RegionMention(region.name, region.code, start, end, text[start:end]))
+            start = covered_until = end
     return mentions
 
 
@@ -148,13 +181,17 @@ def _run_is_delimited(text: str, end: int) -> bool:
     return end >= len(text) or text[end] in RUN_PUNCTUATION or text.startswith(RUN_FOLLOWERS, end)
 
 
-def _abbreviation_mentions(text: str) -> list[RegionMention]:
-    """Runs of two or more abbreviations (湘贵琼, 北上广深, 京津冀) standing as a unit."""
+def _abbreviation_mentions(text: str, tokens: dict[int, str]) -> list[RegionMention]:
+    """Runs of two or more abbreviations (湘贵琼, 北上广深, 京津冀) standing as a unit.
+
+    The run must start a word (青云 in 平步青云 does not) and be followed by punctuation or a word that
+    treats it as a list of places (等, 两地, 大湾区…).
+    """
     table = _table()
     letters = "".join(PROVINCE_ABBREVIATIONS) + "".join(RUN_ONLY_ABBREVIATIONS)
     mentions: list[RegionMention] = []
     for run in re.finditer(f"[{letters}]{{2,}}", text):
-        if not _run_is_delimited(text, run.end()):
+        if run.start() not in tokens or not _run_is_delimited(text, run.end()):
             continue
         chars = run.group()
         # 北 and 上 only mean 北京/上海 in the 北上广(深) set phrase; elsewhere the province map applies.
@@ -181,9 +218,10 @@ def find_regions(text: str) -> list[RegionMention]:
     """Every region mention in (Simplified) `text`, in text order."""
     if not text:
         return []
-    names = _name_mentions(text)
+    tokens = _tokens_by_start(text)
+    names = _name_mentions(text, tokens)
     taken = {i for m in names for i in range(m.start, m.end)}
-    abbreviations = [m for m in _abbreviation_mentions(text) if m.start not in taken]
+    abbreviations = [m for m in _abbreviation_mentions(text, tokens) if m.start not in taken]
     return sorted(names + abbreviations, key=lambda m: (m.start, m.end))
 
 

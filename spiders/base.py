@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -78,7 +79,17 @@ class RegistrySpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.detail_requests = 0
         self.list_pages = 0
-        self._seen: set[str] = set()  # the dupefilter drops repeats too, but the page caps must not count them
+        self._seen: set[str] = set()
+        start = urlsplit(entry.start_urls[0])
+        self._served_base = f"{start.scheme}://{start.netloc}"  # the dupefilter drops repeats too, but the page caps must not count them
+
+    def identity(self, url: str) -> str:
+        """The article's stable URL: canonical, and on the site's canonical base when it is served elsewhere."""
+        url = canonical_url(url)
+        base = self.entry.canonical_base
+        if base and url.startswith(self._served_base):
+            url = base.rstrip("/") + url[len(self._served_base):]
+        return url
 
     async def start(self):
         for url in self.entry.start_urls:
@@ -118,7 +129,7 @@ class RegistrySpider(scrapy.Spider):
             declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip() or None
         if self.entry.encoding and not declared:
             declared = self.entry.encoding
-        url = canonical_url(response.request.url)
+        url = self.identity(response.request.url)
         yield FetchedPage(
             site=self.site_name,
             url=url,
@@ -135,11 +146,13 @@ class RegistrySpider(scrapy.Spider):
         yield from self.attachment_requests(response, url)
 
     def attachment_requests(self, response: Response, article_url: str) -> Iterator[scrapy.Request]:
-        from extract.attachments import find_attachment_links
+        from extract.encoding import decode_html
+        from extract.listing import attachment_links
 
         wanted = set(self.settings.getlist("ATTACHMENT_TYPES"))
         try:
-            links = find_attachment_links(response.body, response.url)
+            text, _encoding = decode_html(response.body, self.entry.encoding)
+            links = attachment_links(text, response.url)
         except Exception as exc:  # an extractor bug must not cost us the page
             self.logger.warning("attachment links of %s unreadable: %s", response.url, exc)
             return
@@ -163,7 +176,7 @@ class RegistrySpider(scrapy.Spider):
         yield FetchedAttachment(
             site=self.site_name,
             article_url=response.meta["article_url"],
-            url=canonical_url(response.request.url),
+            url=self.identity(response.request.url),
             name=response.meta.get("name") or response.url.rsplit("/", 1)[-1],
             declared_type=response.meta.get("declared_type"),
             status=response.status,
@@ -187,7 +200,7 @@ class RegistrySpider(scrapy.Spider):
         self.logger.warning("%s: %s page failed after %d attempt(s): %s %s", self.site_name, page_kind, attempts, kind, request.url)
         return FetchError(
             site=self.site_name,
-            url=canonical_url(request.url),
+            url=self.identity(request.url),
             kind=kind if page_kind == "detail" else f"{page_kind}_{kind}",
             attempts=attempts,
             last_status=status,

