@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DB ?= data/policy.db
 
-.PHONY: install crawl test test-fast eval eval-pages bench lint clean
+.PHONY: install crawl test test-fast test-browser eval eval-pages bench lint clean serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+## the headless-browser test of the published dataset (installs Debian's chromium and a CJK font first)
+test-browser: $(STAMP)
+	sh scripts/install-chromium.sh && $(PY) -m pytest tests/test_browser.py
+
+## browse the crawled data in datasette
+serve: $(STAMP)
+	$(VENV)/bin/policycrawl serve --db $(DB)

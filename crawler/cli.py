@@ -200,5 +200,22 @@ def runs(db_path, limit) -> None:
         )
 
 
+@main.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 to publish).")
+def serve(db_path, port, host) -> None:
+    """Browse and search the database in datasette, with descriptions, facets and canned queries.
+
+    Example: policycrawl serve --db data/policy.db --port 8001
+    """
+    from crawler.publish import PublishError, serve as serve_datasette
+
+    try:
+        serve_datasette(db_path, port=port, host=host)
+    except PublishError as exc:
+        _fail(str(exc), 3)
+
+
 if __name__ == "__main__":
     main()

@@ -92,6 +92,9 @@ def open_database(db_path: str | Path) -> Engine:
             for name, sql in VIEWS.items():
                 conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
                 conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
+            from crawler.search_index import create_search_schema
+
+            create_search_schema(conn)
             conn.execute(text(f"PRAGMA user_version={SCHEMA_VERSION}"))
         _load_regions(engine)
     except DatabaseError:

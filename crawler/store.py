@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.db import open_database
+from crawler.search_index import index_article, index_policy
 from crawler.items import FetchedAttachment, FetchedPage, FetchError
 from crawler.models import (
     Article,
@@ -143,6 +144,7 @@ class Store:
             if outcome != "unchanged":
                 self._fill_article(s, article, item, digest)
                 s.flush()
+                index_article(s.connection(), article.id, article.title, article.text)
                 self._add_version(s, article, run_id)
                 self._replace_facts(s, article, item.facts)
             return outcome
@@ -269,6 +271,7 @@ class Store:
         row.field_sources = sources
         row.region_code = _region_code(row.region, lookup_region)
         s.flush()
+        index_policy(s.connection(), row.id, row.title)
         return row
 
     # --- attachments and errors -------------------------------------------------------------------
@@ -333,6 +336,7 @@ class Store:
                 return
             self._fill_article(s, article, item, content_hash(item.record.title, item.record.text))
             s.flush()
+            index_article(s.connection(), article.id, article.title, article.text)
             self._replace_facts(s, article, item.facts)
 
 

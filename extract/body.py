@@ -29,7 +29,8 @@ NOISE_HINT = re.compile(
     r"(?:^|[\s_\-])(?:comments?|cmt|share|sharebar|bdshare|jiathis|related|relate|recommend|rec|breadcrumbs?|crumbs?|"
     r"footer|foot|nav|navbar|menu|sidebar|side|copyright|advert|ads?|adv|banner|toolbar|social|tags?|hot|hotnews|rank|"
     r"ranking|login|pagination|pager|page-nav|qrcode|ewm|reply|replies|xgwz|xglj|tjyd|xgxw|more|hotlist|float|popup|"
-    r"weixin-share|top-bar|topbar|header|head|print|fontsize|zoom-bar|statement|shenming|disclaimer|mianze)(?:$|[\s_\-\d])",
+    r"weixin-share|top-bar|topbar|header|head|print|fontsize|zoom-bar|statement|shenming|disclaimer|mianze|"
+    r"friend-?links?|links|yqlj|submenu)(?:$|[\s_\-\d])",
     re.I,
 )
 CONTENT_HINT = re.compile(
@@ -37,7 +38,12 @@ CONTENT_HINT = re.compile(
     r"conTxt|xl_con|wz_|zw|neirong|cont",
     re.I,
 )
-_PUNCT = re.compile(r"[，。；！？、：,.;!?]")
+# Sentence punctuation; ASCII marks count only before a space, so URLs and numbers do not look like prose.
+_PUNCT = re.compile(r"[，。；！？、]|[,.;!?](?=\s|$)")
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none", re.I
+)  # not visibility:hidden: WeChat reveals its body by JS
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden|d-none|sr-only)(?:$|\s)", re.I)
 _WS = re.compile(r"[\s\u3000\xa0]+")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
@@ -66,7 +72,7 @@ def remove_noise(root: lxml_html.HtmlElement) -> None:
             if isinstance(el, (etree._Comment, etree._ProcessingInstruction)):
                 doomed.append(el)
             continue
-        if el.tag in NOISE_TAGS:
+        if el.tag in NOISE_TAGS or _is_hidden(el):
             doomed.append(el)
             continue
         hint = _hint(el)
@@ -81,6 +87,13 @@ def remove_noise(root: lxml_html.HtmlElement) -> None:
                 doomed.append(el)
     for el in doomed:
         _drop_keep_tail(el)
+
+
+def _is_hidden(el: lxml_html.HtmlElement) -> bool:
+    """Elements a reader never sees (inline display:none, hide classes): templates, SEO stuffing, popups."""
+    if el.tag in {"body", "html"}:
+        return False
+    return bool(_HIDDEN_STYLE.search(el.get("style") or "") or _HIDDEN_CLASS.search(el.get("class") or ""))
 
 
 def _link_share(el: lxml_html.HtmlElement) -> float:

@@ -16,6 +16,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -232,9 +233,20 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 _ELLIPSIS_RE = re.compile(r"\.{3,}|。{3,}|…{3,}")
 _C = f"[{_CJK_CTX}]"  # one character of Chinese context
-_CLAUSE_MARKS_RE = re.compile(rf"[,;:](?:(?<={_C}[,;:])|(?<={_C} [,;:])|(?= ?{_C}))(?!//)")
-_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
-_QUESTION_EXCLAIM_RE = re.compile(rf"[?!](?:(?<=[{_HAN}{_TITLE_MARK}”’）][?!])|(?<=[{_HAN}{_TITLE_MARK}”’）] [?!]))")
+_Q = f"[{_HAN}{_TITLE_MARK}”’）]"  # what a real question or exclamation mark follows
+# , ; : next to Chinese text on either side; ? ! only after Chinese text (before it, a "?" is a lost character).
+# One literal-first pattern per mark: the regex engine then jumps between candidates at C speed.
+_ASCII_MARK_RES = [
+    *(
+        (mark, re.compile(rf"{re.escape(mark)}(?:(?<={_C}{re.escape(mark)})|(?<={_C} {re.escape(mark)})|(?= ?{_C}))(?!//)"), full)
+        for mark, full in ((",", "，"), (";", "；"), (":", "："))
+    ),
+    *(
+        (mark, re.compile(rf"{re.escape(mark)}(?:(?<={_Q}{re.escape(mark)})|(?<={_Q} {re.escape(mark)}))"), full)
+        for mark, full in (("?", "？"), ("!", "！"))
+    ),
+]
+_ADJACENT_MARKS_RE = re.compile(r"[,;:?!] ?[,;:?!]")
 _PAREN_RE = re.compile(r"\(([^()\n]{0,120})\)")
 _HAN_RE = re.compile(f"[{_HAN}{_TITLE_MARK}]")
 _QUOTE_RE = re.compile(r"['\"]")
@@ -376,34 +388,37 @@ def _choose_dot_marks(paragraph: str) -> str:
     count = len(segments) - 1
     if not count:
         return paragraph
+    lengths = list(map(len, segments))
     item_max = _ENUM_ITEM_MAX
     is_item = _enumeration_item_re().fullmatch
-    items = [len(seg) <= item_max and is_item(seg) is not None for seg in segments]
+    items = [length <= item_max and is_item(seg) is not None for seg, length in zip(segments, lengths, strict=True)]
     items.append(False)
-    out: list[str] = [segments[0]]
+    marks: list[str] = []
     sentence_len = 0
     previous = ""
     for i in range(count):
-        lead_in = segments[i]
         after = segments[i + 1]
-        sentence_len += len(lead_in)
-        if i + 1 == count and not after or after[:1] in _CLOSING_QUOTES:
-            mark = "。"
-        elif items[i + 1] and (
-            items[i]
-            or (items[i + 2] and lead_in not in _SENTENCE_STARTERS and not lead_in.endswith(_CONNECTIVE_ENDINGS))
-        ) or (items[i] and previous == "、"):
-            mark = "、"
+        sentence_len += lengths[i]
+        if after[:1] in _CLOSING_QUOTES or (not after and i + 1 == count):
+            previous = "。"
+        elif items[i + 1] and (items[i] or (items[i + 2] and _can_lead_in(segments[i]))) or (
+            items[i] and previous == "、"
+        ):
+            previous = "、"
         elif sentence_len >= _SENTENCE_MIN and after.startswith(_SENTENCE_STARTERS):
-            mark = "。"
+            previous = "。"
         else:
-            mark = "，"
-        out.append(mark)
-        out.append(after)
-        previous = mark
-        if mark == "。":
+            previous = "，"
+        marks.append(previous)
+        if previous == "。":
             sentence_len = 0
-    return "".join(out)
+    marks.append("")
+    return "".join(chain.from_iterable(zip(segments, marks, strict=True)))
+
+
+def _can_lead_in(segment: str) -> bool:
+    """随着5G may open a list; 具体来看 or 其中 are connectives followed by a comma."""
+    return segment not in _SENTENCE_STARTERS and not segment.endswith(_CONNECTIVE_ENDINGS)
 
 
 def _upper_abbreviation(match: re.Match[str]) -> str:
@@ -420,19 +435,24 @@ def _upper_abbreviation(match: re.Match[str]) -> str:
     return word.upper()
 
 
-def _to_full_width(match: re.Match[str]) -> str:
-    return _FULL_WIDTH[match.group(0)]
+def _full_width_pass(text: str) -> str:
+    for mark, regex, full in _ASCII_MARK_RES:
+        if mark in text:
+            text = regex.sub(full, text)
+    return text
 
 
-def _full_width_clause_marks(text: str) -> str:
-    """, ; : next to Chinese text become ，；： — repeated until stable, as each converted mark is Chinese
-    context for the next (":,中" needs two rounds)."""
+def _full_width_marks(text: str) -> str:
+    """, ; : ? ! in Chinese text become ，；：？！. A converted mark is Chinese context for its neighbour, so
+    runs of marks (":,中") take further rounds, until nothing changes."""
+    converted = _full_width_pass(text)
+    if not _ADJACENT_MARKS_RE.search(text):
+        return converted
     for _ in range(8):
-        converted = _CLAUSE_MARKS_RE.sub(_to_full_width, text)
         if converted == text:
             break
-        text = converted
-    return text
+        text, converted = converted, _full_width_pass(converted)
+    return converted
 
 
 def _repair_paragraph_marks(paragraph: str) -> str:
@@ -452,10 +472,8 @@ def _punctuate(text: str) -> str:
         text = "\n".join(_repair_paragraph_marks(p) for p in text.split("\n"))
     if "(" in text:
         text = _PAREN_RE.sub(_paren, text)
-    if "?" in text or "!" in text:
-        text = _QUESTION_EXCLAIM_RE.sub(_to_full_width, text)
-    if "," in text or ";" in text or ":" in text:
-        text = _full_width_clause_marks(text)
+    if "," in text or ";" in text or ":" in text or "?" in text or "!" in text:
+        text = _full_width_marks(text)
     if " " in text:
         text = _SPACE_BEFORE_PUNCT_RE.sub("", text)
         text = _SPACE_AFTER_PUNCT_RE.sub(r"\1", text)
@@ -574,6 +592,14 @@ def strip_boilerplate(text: str) -> tuple[str, list[str]]:
 # Entry points
 
 
+def _punctuate_lines(lines: list[str]) -> list[str]:
+    """Punctuate removed segments in one call: rules never reach across a line break."""
+    if not lines:
+        return []
+    done = _punctuate("\n".join(lines)).split("\n")
+    return done if len(done) == len(lines) else [normalize_punctuation(line) for line in lines]
+
+
 def normalize_text(text: str, *, strip: bool = True) -> Normalized:
     """The one entry point: script of the original, Simplified conversion, boilerplate, punctuation."""
     try:
@@ -582,7 +608,7 @@ def normalize_text(text: str, *, strip: bool = True) -> Normalized:
         removed: list[str] = []
         if strip:
             simplified, removed = _strip(simplified)
-        return Normalized(_punctuate(simplified), text, language, [normalize_punctuation(r) for r in removed])
+        return Normalized(_punctuate(simplified), text, language, _punctuate_lines(removed))
     except Exception:  # never through the crawl: a text we cannot normalise is kept as it came
         logger.exception("normalisation failed; text kept as is (%d chars)", len(text))
         return Normalized(text, text, HANS, [])

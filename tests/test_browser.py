@@ -29,8 +29,10 @@ pytestmark = pytest.mark.slow
 
 
 def _find_chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     )
 
 
@@ -46,8 +48,9 @@ def chromium() -> str:
     """The chromium binary, installing it (and a CJK font) once if missing; skip with the reason if impossible."""
     if not (_find_chromium() and _has_cjk_font()):
         try:
-            result = subprocess.run(["sh", str(INSTALL_SCRIPT)], capture_output=True, text=True, timeout=1200,
-                                    check=False)
+            result = subprocess.run(
+                ["sh", str(INSTALL_SCRIPT)], capture_output=True, text=True, timeout=1200, check=False
+            )
         except subprocess.TimeoutExpired:
             pytest.skip("chromium could not be installed: scripts/install-chromium.sh took over 20 minutes")
         if result.returncode != 0:
@@ -74,7 +77,9 @@ def server_url(tmp_path_factory) -> Iterator[str]:
 
     db = build_sample_db(tmp_path_factory.mktemp("browser") / "policy.db")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(datasette_app(db).app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(datasette_app(db).app(), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -88,9 +93,19 @@ def server_url(tmp_path_factory) -> Iterator[str]:
 
 
 def _run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", *args]
+    command = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -141,13 +156,19 @@ def test_targets_table_renders_chinese_text_in_chromium(chromium, server_url, tm
     url = f"{server_url}/policy/targets"
     dom = _run_chromium(chromium, tmp_path / "profile-dom", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    for text in ("湖南省", "区块链公共服务平台", "10个以上区块链公共服务平台", "湖南省区块链产业发展三年行动计划",
-                 "Numeric targets promised"):
+    for text in (
+        "湖南省",
+        "区块链公共服务平台",
+        "10个以上区块链公共服务平台",
+        "湖南省区块链产业发展三年行动计划",
+        "Numeric targets promised",
+    ):
         assert text in dom.stdout, f"{text!r} missing from the rendered DOM (mojibake or an empty page?)"
 
     shot = tmp_path / "targets.png"
-    result = _run_chromium(chromium, tmp_path / "profile-shot", f"--screenshot={shot}",
-                           f"--window-size={WIDTH},{HEIGHT}", url)
+    result = _run_chromium(
+        chromium, tmp_path / "profile-shot", f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}", url
+    )
     assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
     width, height, rows = read_png(shot)
     assert (width, height) == (WIDTH, HEIGHT)
@@ -169,8 +190,9 @@ def test_chinese_characters_render_as_distinct_glyphs_not_boxes(chromium, tmp_pa
         encoding="utf-8",
     )
     shot = tmp_path / "glyphs.png"
-    result = _run_chromium(chromium, tmp_path / "profile", f"--screenshot={shot}", "--window-size=600,200",
-                           page.as_uri())
+    result = _run_chromium(
+        chromium, tmp_path / "profile", f"--screenshot={shot}", "--window-size=600,200", page.as_uri()
+    )
     assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
     _, _, rows = read_png(shot)
     qu, lian, box = (_ink(rows, 200 * i, 200 * i + 200) for i in range(3))

@@ -22,24 +22,70 @@ ZHEJIANG_PLAN = "浙江省数字政府建设“十四五”规划"
 GUANGDONG_PLAN = "广东省5G产业发展行动计划（2019-2022年）"
 
 
-def _article(site: str, url: str, title: str, text: str, published: str, region: tuple[str, str],
-             policies: list[Policy], targets: list[Target]) -> FetchedPage:
-    record = PageRecord(url=url, title=title, published_at=published, source="本站", text=text, text_original=text,
-                        language="zh-Hans", encoding="utf-8")
+def _article(
+    site: str,
+    url: str,
+    title: str,
+    text: str,
+    published: str,
+    region: tuple[str, str],
+    policies: list[Policy],
+    targets: list[Target],
+) -> FetchedPage:
+    record = PageRecord(
+        url=url,
+        title=title,
+        published_at=published,
+        source="本站",
+        text=text,
+        text_original=text,
+        language="zh-Hans",
+        encoding="utf-8",
+    )
     name, code = region
-    facts = ArticleFacts(file=url, title=title, language="zh-Hans", regions_mentioned=[name], source="本站",
-                         author=None, policies=policies, targets=targets,
-                         region_mentions=[RegionMention(name, code, 0, len(name), name)], keywords=[])
-    return FetchedPage(site=site, url=url, final_url=url, status=200, content_type="text/html",
-                       declared_encoding="utf-8", body=f"<html><body><h1>{title}</h1><p>{text}</p></body></html>".encode(),
-                       fetched_at=f"{published}T08:00:00+00:00", record=record, facts=facts)
+    facts = ArticleFacts(
+        file=url,
+        title=title,
+        language="zh-Hans",
+        regions_mentioned=[name],
+        source="本站",
+        author=None,
+        policies=policies,
+        targets=targets,
+        region_mentions=[RegionMention(name, code, 0, len(name), name)],
+        keywords=[],
+    )
+    return FetchedPage(
+        site=site,
+        url=url,
+        final_url=url,
+        status=200,
+        content_type="text/html",
+        declared_encoding="utf-8",
+        body=f"<html><body><h1>{title}</h1><p>{text}</p></body></html>".encode(),
+        fetched_at=f"{published}T08:00:00+00:00",
+        record=record,
+        facts=facts,
+    )
 
 
-def _target(text: str, body: str, region: str, year: int, metric: str, value: float, unit: str,
-            policy: str | None) -> Target:
+def _target(
+    text: str, body: str, region: str, year: int, metric: str, value: float, unit: str, policy: str | None
+) -> Target:
     start = body.index(text)
-    return Target(region=region, year=year, metric=metric, value=value, value_max=None, unit=unit,
-                  qualifier="at_least", text=text, start=start, end=start + len(text), policy_title=policy)
+    return Target(
+        region=region,
+        year=year,
+        metric=metric,
+        value=value,
+        value_max=None,
+        unit=unit,
+        qualifier="at_least",
+        text=text,
+        start=start,
+        end=start + len(text),
+        policy_title=policy,
+    )
 
 
 def _policy(title: str, body: str, **fields: Any) -> Policy:
@@ -49,51 +95,140 @@ def _policy(title: str, body: str, **fields: Any) -> Policy:
 
 def sample_pages() -> list[FetchedPage]:
     """Five articles on three sites: a Hunan blockchain plan reposted by a news site, Zhejiang, Guangdong."""
-    hunan = (f"近日，湖南省工业和信息化厅印发《{HUNAN_PLAN}》，提出到2023年建成10个以上区块链公共服务平台，"
-             "培育50家以上区块链骨干企业，推动区块链技术在政务服务、供应链金融等领域落地应用。")
-    zhejiang = (f"浙江省人民政府办公厅日前印发《{ZHEJIANG_PLAN}》。规划提出，到2025年建成30个以上"
-                "省级数字化改革重大应用，政务服务事项全面实现“一网通办”，推动政务数据上链存证。")
-    guangdong = (f"广东省通信管理局表示，按照《{GUANGDONG_PLAN}》部署，到2022年全省累计建成5G基站17万座，"
-                 "珠三角地区实现5G网络连续覆盖。")
-    hunan_notice = (f"各市州工业和信息化局：现将《{HUNAN_PLAN}》印发给你们，请结合实际认真贯彻落实。")
-    hunan_policy = dict(issuer="湖南省工业和信息化厅", region="湖南省", issued_on="2021-04-27", period_start=2021,
-                        period_end=2023, doc_type="行动计划")
+    hunan = (
+        f"近日，湖南省工业和信息化厅印发《{HUNAN_PLAN}》，提出到2023年建成10个以上区块链公共服务平台，"
+        "培育50家以上区块链骨干企业，推动区块链技术在政务服务、供应链金融等领域落地应用。"
+    )
+    zhejiang = (
+        f"浙江省人民政府办公厅日前印发《{ZHEJIANG_PLAN}》。规划提出，到2025年建成30个以上"
+        "省级数字化改革重大应用，政务服务事项全面实现“一网通办”，推动政务数据上链存证。"
+    )
+    guangdong = (
+        f"广东省通信管理局表示，按照《{GUANGDONG_PLAN}》部署，到2022年全省累计建成5G基站17万座，"
+        "珠三角地区实现5G网络连续覆盖。"
+    )
+    hunan_notice = f"各市州工业和信息化局：现将《{HUNAN_PLAN}》印发给你们，请结合实际认真贯彻落实。"
+    hunan_policy = dict(
+        issuer="湖南省工业和信息化厅",
+        region="湖南省",
+        issued_on="2021-04-27",
+        period_start=2021,
+        period_end=2023,
+        doc_type="行动计划",
+    )
     hunan_targets = [
-        _target("10个以上区块链公共服务平台", hunan, "湖南省", 2023, "区块链公共服务平台", 10, "个", HUNAN_PLAN),
+        _target(
+            "10个以上区块链公共服务平台", hunan, "湖南省", 2023, "区块链公共服务平台", 10, "个", HUNAN_PLAN
+        ),
         _target("50家以上区块链骨干企业", hunan, "湖南省", 2023, "区块链骨干企业", 50, "家", HUNAN_PLAN),
     ]
     title = "湖南出台区块链产业三年行动计划"
     return [
-        _article("hunan_gov", "http://gxt.hunan.example.cn/xxgk/2021/0427/a1.html", title, hunan, "2021-04-27",
-                 ("湖南省", "430000"), [_policy(HUNAN_PLAN, hunan, **hunan_policy)], hunan_targets),
-        _article("news_daily", "http://news.example.cn/tech/20210428/b2.html", title, hunan, "2021-04-28",
-                 ("湖南省", "430000"), [_policy(HUNAN_PLAN, hunan, **hunan_policy)], hunan_targets),
-        _article("hunan_gov", "http://gxt.hunan.example.cn/xxgk/2021/0429/a3.html",
-                 f"关于印发《{HUNAN_PLAN}》的通知", hunan_notice, "2021-04-29", ("湖南省", "430000"),
-                 [_policy(HUNAN_PLAN, hunan_notice, doc_number="湘工信发〔2021〕12号")], []),
-        _article("news_daily", "http://news.example.cn/gov/20220110/c4.html", "浙江发布数字政府建设“十四五”规划",
-                 zhejiang, "2022-01-10", ("浙江省", "330000"),
-                 [_policy(ZHEJIANG_PLAN, zhejiang, region="浙江省", issued_on="2021-12-30", doc_type="规划",
-                          period_start=2021, period_end=2025)],
-                 [_target("30个以上省级数字化改革重大应用", zhejiang, "浙江省", 2025, "省级数字化改革重大应用",
-                          30, "个", ZHEJIANG_PLAN)]),
-        _article("gd_telecom", "http://gdca.example.cn/xwdt/2021/d5.html", "广东5G基站建设提速", guangdong,
-                 "2021-06-01", ("广东省", "440000"),
-                 [_policy(GUANGDONG_PLAN, guangdong, region="广东省", doc_type="行动计划", period_start=2019,
-                          period_end=2022)],
-                 [_target("累计建成5G基站17万座", guangdong, "广东省", 2022, "5G基站", 170000, "座",
-                          GUANGDONG_PLAN)]),
+        _article(
+            "hunan_gov",
+            "http://gxt.hunan.example.cn/xxgk/2021/0427/a1.html",
+            title,
+            hunan,
+            "2021-04-27",
+            ("湖南省", "430000"),
+            [_policy(HUNAN_PLAN, hunan, **hunan_policy)],
+            hunan_targets,
+        ),
+        _article(
+            "news_daily",
+            "http://news.example.cn/tech/20210428/b2.html",
+            title,
+            hunan,
+            "2021-04-28",
+            ("湖南省", "430000"),
+            [_policy(HUNAN_PLAN, hunan, **hunan_policy)],
+            hunan_targets,
+        ),
+        _article(
+            "hunan_gov",
+            "http://gxt.hunan.example.cn/xxgk/2021/0429/a3.html",
+            f"关于印发《{HUNAN_PLAN}》的通知",
+            hunan_notice,
+            "2021-04-29",
+            ("湖南省", "430000"),
+            [_policy(HUNAN_PLAN, hunan_notice, doc_number="湘工信发〔2021〕12号")],
+            [],
+        ),
+        _article(
+            "news_daily",
+            "http://news.example.cn/gov/20220110/c4.html",
+            "浙江发布数字政府建设“十四五”规划",
+            zhejiang,
+            "2022-01-10",
+            ("浙江省", "330000"),
+            [
+                _policy(
+                    ZHEJIANG_PLAN,
+                    zhejiang,
+                    region="浙江省",
+                    issued_on="2021-12-30",
+                    doc_type="规划",
+                    period_start=2021,
+                    period_end=2025,
+                )
+            ],
+            [
+                _target(
+                    "30个以上省级数字化改革重大应用",
+                    zhejiang,
+                    "浙江省",
+                    2025,
+                    "省级数字化改革重大应用",
+                    30,
+                    "个",
+                    ZHEJIANG_PLAN,
+                )
+            ],
+        ),
+        _article(
+            "gd_telecom",
+            "http://gdca.example.cn/xwdt/2021/d5.html",
+            "广东5G基站建设提速",
+            guangdong,
+            "2021-06-01",
+            ("广东省", "440000"),
+            [
+                _policy(
+                    GUANGDONG_PLAN,
+                    guangdong,
+                    region="广东省",
+                    doc_type="行动计划",
+                    period_start=2019,
+                    period_end=2022,
+                )
+            ],
+            [
+                _target(
+                    "累计建成5G基站17万座", guangdong, "广东省", 2022, "5G基站", 170000, "座", GUANGDONG_PLAN
+                )
+            ],
+        ),
     ]
 
 
 def build_sample_db(path: Path) -> Path:
     """A real crawl database written by the store, with the search index filled (hooked or not)."""
     store = Store(path)
-    store.ensure_site("hunan_gov", "gov_portal", title="湖南省工业和信息化厅", base_url="http://gxt.hunan.example.cn/",
-                      region_code="430000")
+    store.ensure_site(
+        "hunan_gov",
+        "gov_portal",
+        title="湖南省工业和信息化厅",
+        base_url="http://gxt.hunan.example.cn/",
+        region_code="430000",
+    )
     store.ensure_site("news_daily", "news", title="每日新闻", base_url="http://news.example.cn/")
-    store.ensure_site("gd_telecom", "gov_portal", title="广东省通信管理局", base_url="http://gdca.example.cn/",
-                      region_code="440000")
+    store.ensure_site(
+        "gd_telecom",
+        "gov_portal",
+        title="广东省通信管理局",
+        base_url="http://gdca.example.cn/",
+        region_code="440000",
+    )
     run = store.start_run({"sample": True})
     for page in sample_pages():
         store.save_article(page, run)
@@ -134,8 +269,19 @@ def _titles(data: dict[str, Any]) -> list[str]:
 
 # --- the home page and the database page ---------------------------------------------------------------
 
-ANALYST_TABLES = ["articles", "policies", "targets", "regions", "sites", "crawl_runs", "errors", "attachments",
-                  "keywords", "policy_mentions", "article_regions"]
+ANALYST_TABLES = [
+    "articles",
+    "policies",
+    "targets",
+    "regions",
+    "sites",
+    "crawl_runs",
+    "errors",
+    "attachments",
+    "keywords",
+    "policy_mentions",
+    "article_regions",
+]
 VIEWS = ["v_targets", "v_policies", "v_articles"]
 
 
@@ -147,11 +293,18 @@ def _table_guide(html: str) -> dict[str, str]:
 
 def test_home_page_shows_title_licence_source_and_the_tables_with_descriptions(ds):
     html = get(ds, "/").text
-    for expected in ("中国政策新闻与政府公告", "Code Apache-2.0", "crawled by policy-crawler", 'href="/policy"'):
+    for expected in (
+        "中国政策新闻与政府公告",
+        "Code Apache-2.0",
+        "crawled by policy-crawler",
+        'href="/policy"',
+    ):
         assert expected in html
     guide = _table_guide(html)
     assert set(ANALYST_TABLES + VIEWS) <= set(guide)
-    assert guide["targets"].startswith("Numeric targets promised in the texts (到2023年建成10个以上区块链公共服务平台)")
+    assert guide["targets"].startswith(
+        "Numeric targets promised in the texts (到2023年建成10个以上区块链公共服务平台)"
+    )
 
 
 def test_database_page_lists_tables_views_and_queries_with_descriptions(ds):
@@ -199,22 +352,47 @@ def test_missing_database_is_refused_with_advice(tmp_path):
 
 # --- Chinese full-text search ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ("区块链", ["关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
-                    "湖南出台区块链产业三年行动计划", "湖南出台区块链产业三年行动计划"]),
+        (
+            "区块链",
+            [
+                "关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
+                "湖南出台区块链产业三年行动计划",
+                "湖南出台区块链产业三年行动计划",
+            ],
+        ),
         ("公共服务平台", ["湖南出台区块链产业三年行动计划", "湖南出台区块链产业三年行动计划"]),
-        ("区块", ["关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
-                  "湖南出台区块链产业三年行动计划", "湖南出台区块链产业三年行动计划"]),
-        ("政务", ["浙江发布数字政府建设“十四五”规划", "湖南出台区块链产业三年行动计划",
-                  "湖南出台区块链产业三年行动计划"]),
+        (
+            "区块",
+            [
+                "关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
+                "湖南出台区块链产业三年行动计划",
+                "湖南出台区块链产业三年行动计划",
+            ],
+        ),
+        (
+            "政务",
+            [
+                "浙江发布数字政府建设“十四五”规划",
+                "湖南出台区块链产业三年行动计划",
+                "湖南出台区块链产业三年行动计划",
+            ],
+        ),
         ("上链", ["浙江发布数字政府建设“十四五”规划"]),
         ("5G基站", ["广东5G基站建设提速"]),
         ("数字政府 一网通办", ["浙江发布数字政府建设“十四五”规划"]),
         ("区块链 5G", []),
-        ("湖南区块链产业", ["关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
-                           "湖南出台区块链产业三年行动计划", "湖南出台区块链产业三年行动计划"]),  # typed without spaces
+        (
+            "湖南区块链产业",
+            [
+                "关于印发《湖南省区块链产业发展三年行动计划（2021-2023年）》的通知",
+                "湖南出台区块链产业三年行动计划",
+                "湖南出台区块链产业三年行动计划",
+            ],
+        ),  # typed without spaces
     ],
 )
 def test_search_box_on_articles_finds_chinese_words(ds, query, expected):
@@ -240,12 +418,15 @@ def test_plain_unicode61_index_over_the_same_texts_finds_nothing(db_path, ds):
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.plain_fts USING fts5(title, text)")
     conn.execute("INSERT INTO temp.plain_fts (rowid, title, text) SELECT id, title, text FROM articles")
     for query in ("区块链", "公共服务平台", "政务", "区块"):
-        plain = conn.execute("SELECT COUNT(*) FROM plain_fts WHERE plain_fts MATCH ?", (f'"{query}"',)).fetchone()[0]
+        plain = conn.execute(
+            "SELECT COUNT(*) FROM plain_fts WHERE plain_fts MATCH ?", (f'"{query}"',)
+        ).fetchone()[0]
         ours = get_json(ds, f"/policy/articles.json?_search={query}&_shape=objects")["rows"]
         assert plain == 0 and len(ours) >= 1, query
 
 
 # --- facets and labels -----------------------------------------------------------------------------------
+
 
 def test_targets_table_has_facets_by_region_and_year(ds):
     data = get_json(ds, "/policy/targets.json?_extra=facet_results")
@@ -272,6 +453,7 @@ def test_articles_default_sort_is_newest_first(ds):
 
 # --- canned queries --------------------------------------------------------------------------------------
 
+
 def _canned(ds, name: str, **params: str) -> list[dict[str, Any]]:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return get_json(ds, f"/policy/{name}.json?_shape=objects&{query}")["rows"]
@@ -285,7 +467,9 @@ def test_every_canned_query_is_listed_on_the_database_page(ds):
 
 def test_targets_by_region_and_year(ds):
     rows = _canned(ds, "targets_by_region_and_year", metric="区块链")
-    assert [(r["region"], r["year"], r["metric"], r["min_value"], r["unit"], r["articles"]) for r in rows] == [
+    assert [
+        (r["region"], r["year"], r["metric"], r["min_value"], r["unit"], r["articles"]) for r in rows
+    ] == [
         ("湖南省", 2023, "区块链公共服务平台", 10.0, "个", 2),
         ("湖南省", 2023, "区块链骨干企业", 50.0, "家", 2),
     ]
@@ -311,7 +495,9 @@ def test_articles_mentioning_a_policy(ds):
 def test_newest_notices_per_site(ds):
     rows = _canned(ds, "newest_notices_per_site", per_site="1")
     assert [(r["site"], r["published_at"]) for r in rows] == [
-        ("gd_telecom", "2021-06-01"), ("hunan_gov", "2021-04-29"), ("news_daily", "2022-01-10")
+        ("gd_telecom", "2021-06-01"),
+        ("hunan_gov", "2021-04-29"),
+        ("news_daily", "2022-01-10"),
     ]
     assert len(_canned(ds, "newest_notices_per_site")) == 5
 

@@ -20,15 +20,23 @@ from crawler.search_index import (
 )
 
 ARTICLES = {
-    1: ("湖南省印发区块链产业发展三年行动计划",
+    1: (
+        "湖南省印发区块链产业发展三年行动计划",
         "近日，湖南省工业和信息化厅印发《湖南省区块链产业发展三年行动计划（2021-2023年）》，提出到2023年"
-        "建成10个以上区块链公共服务平台，培育50家以上区块链骨干企业。"),
-    2: ("浙江省数字政府建设取得新进展",
-        "浙江省持续深化政务服务“一网通办”改革，到2025年实现政务服务事项100%网上可办，推动政务数据上链存证。"),
-    3: ("广东省加快5G网络建设",
-        "广东省通信管理局表示，到2022年全省累计建成5G基站17万座，实现珠三角城市5G网络全覆盖。"),
-    4: ("長三角一體化發展規劃綱要解讀",  # a title left in traditional script must not break the index
-        "长三角地区将共建区域性公共服务平台，推进社会保障卡居民服务一卡通。"),
+        "建成10个以上区块链公共服务平台，培育50家以上区块链骨干企业。",
+    ),
+    2: (
+        "浙江省数字政府建设取得新进展",
+        "浙江省持续深化政务服务“一网通办”改革，到2025年实现政务服务事项100%网上可办，推动政务数据上链存证。",
+    ),
+    3: (
+        "广东省加快5G网络建设",
+        "广东省通信管理局表示，到2022年全省累计建成5G基站17万座，实现珠三角城市5G网络全覆盖。",
+    ),
+    4: (
+        "長三角一體化發展規劃綱要解讀",  # a title left in traditional script must not break the index
+        "长三角地区将共建区域性公共服务平台，推进社会保障卡居民服务一卡通。",
+    ),
 }
 POLICIES = {
     10: "湖南省区块链产业发展三年行动计划（2021-2023年）",
@@ -57,7 +65,9 @@ def conn() -> sqlite3.Connection:
 
 
 def _found(conn: sqlite3.Connection, query: str, fts: str = "articles_fts") -> list[int]:
-    rows = conn.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid", (segment_query(query),))
+    rows = conn.execute(
+        f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid", (segment_query(query),)
+    )
     return [r[0] for r in rows]
 
 
@@ -98,8 +108,10 @@ def test_policy_titles_are_searchable(conn, query, expected):
 @pytest.mark.parametrize("query", ["区块链", "区块", "公共服务平台", "政务", "上链"])
 def test_plain_unicode61_index_misses_what_the_segmented_index_finds(conn, query):
     conn.execute("CREATE VIRTUAL TABLE plain_fts USING fts5(title, text, tokenize='unicode61')")
-    conn.executemany("INSERT INTO plain_fts (rowid, title, text) VALUES (?, ?, ?)",
-                     [(i, t, x) for i, (t, x) in ARTICLES.items()])
+    conn.executemany(
+        "INSERT INTO plain_fts (rowid, title, text) VALUES (?, ?, ?)",
+        [(i, t, x) for i, (t, x) in ARTICLES.items()],
+    )
     plain = conn.execute("SELECT rowid FROM plain_fts WHERE plain_fts MATCH ?", (f'"{query}"',)).fetchall()
     assert plain == []  # a whole clause is one unicode61 token
     assert _found(conn, query) != []
@@ -195,7 +207,12 @@ def test_works_through_a_sqlalchemy_connection():
 @pytest.mark.parametrize(
     "text, query, width, expected",
     [
-        ("湖南省提出到2023年建成10个以上区块链公共服务平台。", "区块链", 12, "…个以上【区块链】公共服务平台…"),
+        (
+            "湖南省提出到2023年建成10个以上区块链公共服务平台。",
+            "区块链",
+            12,
+            "…个以上【区块链】公共服务平台…",
+        ),
         ("推动政务数据上链存证。", "政务 上链", 20, "推动【政务】数据【上链】存证。"),
         ("长三角区块链产业联盟成立", "区块", 8, "…三角【区块】链产业联…"),
         ("没有命中的正文内容很长很长", "量子", 4, "没有命中"),
