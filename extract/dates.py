@@ -15,7 +15,13 @@ logger = logging.getLogger(__name__)
 
 # Full-width digits and punctuation to ASCII, one character for one so that offsets stay valid.
 _WIDTH = str.maketrans("０１２３４５６７８９－／．：　", "0123456789-/.: ")
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0, "两": 2}
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "两": 2,
+}
 _CN_YEAR = "[〇○零Ｏ一二三四五六七八九]{4}"
 _CN_MONTH = "(?:十[一二]?|[一二三四五六七八九])"
 _CN_DAY = "(?:三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
@@ -145,29 +151,42 @@ def parse_datetime(s: str) -> str | None:
 
 
 _YEAR_MENTION = re.compile(
-    r"(?<![\d~—\-])(?P<y>20\d\d)\s*(?:年|[-/.]\d{1,2}[-/.]\d{1,2})(?![-—~至到]\s*20\d\d)"
+    r"(?<![\d~—\-])(?P<y>20\d\d)\s*(?:年(?P<month>\s*\d{1,2}\s*月)?|[-/.]\d{1,2}[-/.]\d{1,2})"
+    r"(?![-—~至到]\s*20\d\d)"
 )
+_PERIOD_START = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*年?\s*[-—~至到]\s*20\d\d\s*年")
 
 
-def _is_deadline(text: str, year_start: int) -> bool:
-    before = text[max(0, year_start - 2) : year_start]
-    return before.endswith("到") or (before.endswith("至") and before != "截至")
+_TARGET_BEFORE = re.compile(r"(?:到|(?<!截)至|力争|争取|预计|将于|将在|计划)\s*$")
+_TARGET_AFTER = re.compile(r"^\s*[初中底末前]?(?:建成|实现|达到|形成|培育|基本|初步|全面|将|要|前)")
+
+
+def _is_deadline(text: str, m: re.Match[str]) -> bool:
+    """到2022年 / 2022年初建成 state a goal, not the present; 到2020年4月 ("by April 2020") and 截至 do not."""
+    if m["month"] is not None:
+        return False
+    return bool(
+        _TARGET_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) or _TARGET_AFTER.match(text[m.end() :])
+    )
+
+
+def _most_named(years: list[int]) -> int | None:
+    if not years:
+        return None
+    counts = Counter(years)
+    return max(counts, key=lambda y: (counts[y], y))  # ties: the latest, news looks back from its present
 
 
 def infer_reference_year(text: str, head_chars: int = 600) -> int | None:
     """The year an undated article is about: the most frequent explicit year near its start.
 
-    Deadline years (到2022年) and plan periods (2020-2022年) say where a plan ends, not when the article was
-    written, so they are not counted; the whole text is used when its head names no year.
+    Deadline years (到2022年) say where a plan ends, not when the article was written, and are not counted;
+    the whole text is used when its head names no year, and the first year of a plan period (2020-2022年)
+    only when nothing else is dated: plans are announced in or just before their first year.
     """
-    for scope in (text[:head_chars], text):
-        years = [
-            int(m["y"])
-            for m in _YEAR_MENTION.finditer(scope.translate(_WIDTH))
-            if not _is_deadline(scope, m.start())
-        ]
-        if years:
-            counts = Counter(years)
-            best = max(counts.values())
-            return next(y for y in years if counts[y] == best)  # ties: the earliest named
-    return None
+    ascii_text = text.translate(_WIDTH)
+    for scope in (ascii_text[:head_chars], ascii_text):
+        year = _most_named([int(m["y"]) for m in _YEAR_MENTION.finditer(scope) if not _is_deadline(scope, m)])
+        if year is not None:
+            return year
+    return _most_named([int(m["y"]) for m in _PERIOD_START.finditer(ascii_text)])

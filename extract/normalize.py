@@ -495,9 +495,10 @@ def normalize_punctuation(text: str) -> str:
 # Boilerplate
 
 _DATE = r"(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
-_TRAILER_LINE_RES = [
-    re.compile(p)
-    for p in (
+_TRAILER_LINE_RE = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
         r"^以上(?:信息|内容|资讯)由.{0,80}(?:整理|提供|发布|编辑)",
         r"^更多(?:资讯|信息|内容|精彩|新闻).{0,12}(?:请|敬请|欢迎|可)",
         r"^[（(]?(?:责任编辑|责编|编辑|校对|审核|审校|来源|稿件来源|文章来源|本文来源|作者|编审)\s*[:：][^，。；！？]{0,40}[）)]?$",
@@ -508,23 +509,30 @@ _TRAILER_LINE_RES = [
         r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]",
         r"^(?:分享到|扫一扫|打印本页|关闭窗口)",
         r"^[?\ufffd]+$",
+        )
     )
-]
-_ANYWHERE_LINE_RES = [
-    re.compile(p)
-    for p in (
+)
+_ANYWHERE_LINE_RE = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
         r"^原标题\s*[:：].{0,120}$",
         r"^以上(?:信息|内容|资讯)由.{0,80}整理.{0,80}$",
         r"^[（(]?责任编辑\s*[:：][^，。；！？]{0,30}[）)]?$",
         r"^[?\ufffd]+$",
+        )
     )
-]
+)
 _ANYWHERE_FIRST_CHARS = frozenset("原以（(责?\ufffd")
 _RELATED_HEADING_RE = re.compile(r"^[【\[]?(?:相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|热门推荐|猜你喜欢|相关推荐)[】\]]?[:：]?$")
 _RELATED_FIRST_CHARS = frozenset("【[相延推热猜")
 _END_SOURCE_RE = re.compile(r"[（(]\s*(?:来源|稿件来源|文章来源|来源于|责任编辑|编辑)\s*[:：][^（）()\n]{1,40}[）)]\s*$")
-# A character lost in transcoding shows as ASCII "?" or U+FFFD, never as a full-width "？".
-_STRAY_QUESTION_RE = re.compile(r"(?<=[。！？；…”’）])[ ]*[?\ufffd]+[ ]*$|^[ ]*[?\ufffd]+[ ]*(?=[" + _HAN + "“])")
+# A character lost in transcoding shows as ASCII "?" or U+FFFD, never as a full-width "？". At a line end it is
+# stray after a sentence mark (ASCII ones too: they become Chinese marks later, and normalising twice must agree).
+_STRAY_QUESTION_RE = re.compile(
+    r"[?\ufffd](?:(?<=[。！？；…”’）.!?;)'\"][?\ufffd])|(?<=[。！？；…”’）.!?;)'\"] [?\ufffd]))[?\ufffd]* *$"
+    r"|^ *[?\ufffd]+ *(?=[" + _HAN + "“])"
+)
 
 
 def _is_short_list_item(line: str) -> bool:
@@ -543,7 +551,7 @@ def _strip_related_section(lines: list[str], removed: list[str]) -> list[str]:
 def _strip_tail(lines: list[str], removed: list[str]) -> list[str]:
     """Peel trailer lines off the end, bottom up, stopping at the first line of the article itself."""
     tail: list[str] = []
-    while lines and any(regex.match(lines[-1]) for regex in _TRAILER_LINE_RES):
+    while lines and _TRAILER_LINE_RE.match(lines[-1]):
         tail.append(lines.pop())
     removed.extend(reversed(tail))
     if lines:
@@ -561,7 +569,7 @@ def _strip(text: str) -> tuple[str, list[str]]:
     for line in text.split("\n"):
         if not line:
             continue
-        if line[:1] in _ANYWHERE_FIRST_CHARS and any(regex.match(line) for regex in _ANYWHERE_LINE_RES):
+        if line[:1] in _ANYWHERE_FIRST_CHARS and _ANYWHERE_LINE_RE.match(line):
             removed.append(line)
             continue
         if "?" in line or "\ufffd" in line:
