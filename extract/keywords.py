@@ -6,45 +6,62 @@ blockchain article's top keyword is the fragment 区块. TextRank is too slow fo
 
 from __future__ import annotations
 
-import copy
-import importlib
 import logging
 import re
-import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 logger = logging.getLogger(__name__)
 
 STOPWORDS = Path(__file__).resolve().parent / "data" / "stopwords.txt"
+_ENGLISH_STOPWORDS = set("the of is and to in that we for an are by be as on with can if from which you it this then at have all not one has or".split())
 _NOT_A_KEYWORD = re.compile(r"[\d.%,，、\s]+|.*[年月日号]\d*|\d.*")
 
 
 @lru_cache(maxsize=1)
-def _tfidf() -> Any:
-    from extract.segment import jieba_module, tokenizer
+def _idf_table() -> tuple[dict[str, float], float]:
+    """jieba's IDF table, read directly: importing jieba.analyse would also load the POS tagger (~3 s)."""
+    import jieba
 
-    with warnings.catch_warnings():
-        # jieba reads its IDF table with an open() it never closes.
-        warnings.simplefilter("ignore", ResourceWarning)
-        analyse = importlib.import_module(jieba_module().__name__ + ".analyse")
-    # A copy of jieba's default extractor shares its IDF table (loading it again costs most of a second).
-    tfidf = copy.copy(analyse.default_tfidf)
-    tfidf.tokenizer = tokenizer()
-    tfidf.stop_words = set(tfidf.stop_words) | {
-        w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip() and w[0] != "#"
-    }
-    return tfidf
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    idf: dict[str, float] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, _, value = line.rstrip("\n").rpartition(" ")
+            if word:
+                idf[word] = float(value)
+    values = sorted(idf.values())
+    return idf, values[len(values) // 2]
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    ours = {w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip() and w[0] != "#"}
+    return frozenset(ours | _ENGLISH_STOPWORDS)
+
+
+def keywords_from_tokens(tokens: list[str], top_k: int = 10) -> list[tuple[str, float]]:
+    """TF-IDF over tokens already cut (cut once, reuse for keywords and the search index)."""
+    idf, median = _idf_table()
+    stop = _stopwords()
+    freq: dict[str, int] = {}
+    for token in tokens:
+        word = token.strip()
+        if len(word) < 2 or word.lower() in stop or _NOT_A_KEYWORD.fullmatch(word):
+            continue
+        freq[word] = freq.get(word, 0) + 1
+    total = sum(freq.values())
+    if not total:
+        return []
+    weights = {w: n * idf.get(w, median) / total for w, n in freq.items()}
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(word, round(weight, 4)) for word, weight in ranked[:top_k]]
 
 
 def extract_keywords(text: str, top_k: int = 10) -> list[tuple[str, float]]:
     """The `top_k` words of highest TF-IDF weight, best first, weights rounded to 4 decimals."""
     if not text or not text.strip() or top_k <= 0:
         return []
-    # Ask for extra: numbers and dates are dropped afterwards.
-    tags = _tfidf().extract_tags(text, topK=top_k * 2 + 5, withWeight=True)
-    keywords = [
-        (word, round(float(weight), 4)) for word, weight in tags if not _NOT_A_KEYWORD.fullmatch(word)
-    ]
-    return keywords[:top_k]
+    from extract.segment import cut
+
+    return keywords_from_tokens(cut(text), top_k)
