@@ -9,8 +9,9 @@ from crawler.sample_sites import SITE_NAMES, SampleSites
 
 def _corpus() -> list[str]:
     """The sample sites' article texts, as the crawl sees them (raw, before normalisation)."""
-    from extract.article import parse_page
     import urllib.request
+
+    from extract.article import parse_page
 
     texts = []
     with SampleSites() as sites:

@@ -209,7 +209,8 @@ def serve(db_path, port, host) -> None:
 
     Example: policycrawl serve --db data/policy.db --port 8001
     """
-    from crawler.publish import PublishError, serve as serve_datasette
+    from crawler.publish import PublishError
+    from crawler.publish import serve as serve_datasette
 
     try:
         serve_datasette(db_path, port=port, host=host)

@@ -157,14 +157,14 @@ def format_summary(result: CrawlResult) -> list[str]:
         errors = sum((c.get("errors") or {}).values())
         dropped = sum((c.get("dropped") or {}).values())
         row = [c.get("requests", 0), c.get("pages", 0), c.get("new", 0), c.get("updated", 0), c.get("unchanged", 0), errors, dropped]
-        totals = [a + b for a, b in zip(totals, row)]
+        totals = [a + b for a, b in zip(totals, row, strict=False)]
         lines.append(f"{site:<24} {row[0]:>8} {row[1]:>6} {row[2]:>5} {row[3]:>7} {row[4]:>9} {row[5]:>6} {row[6]:>7}")
         if c.get("errors"):
             lines.append(f"{'':<24}   errors: " + ", ".join(f"{k}={v}" for k, v in sorted(c["errors"].items())))
         if c.get("dropped"):
             lines.append(f"{'':<24}   dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(c["dropped"].items())))
     lines.append("-" * len(header))
-    lines.append(f"{'total':<24} " + " ".join(f"{v:>{w}}" for v, w in zip(totals, (8, 6, 5, 7, 9, 6, 7))))
+    lines.append(f"{'total':<24} " + " ".join(f"{v:>{w}}" for v, w in zip(totals, (8, 6, 5, 7, 9, 6, 7), strict=False)))
     status = "ok" if result.exit_code == 0 else "FAILED"
     lines.append(f"run {result.run_id}: {status} in {result.seconds:.1f} s (exit code {result.exit_code})")
     return lines

@@ -19,7 +19,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.db import open_database
-from crawler.search_index import index_article, index_policy
 from crawler.items import FetchedAttachment, FetchedPage, FetchError
 from crawler.models import (
     Article,
@@ -35,6 +34,7 @@ from crawler.models import (
     Site,
     TargetRow,
 )
+from crawler.search_index import index_article, index_policy
 
 logger = logging.getLogger(__name__)
 

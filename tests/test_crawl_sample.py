@@ -98,7 +98,7 @@ def test_404_and_500_are_recorded_as_errors_without_stopping_the_crawl(crawled, 
     db, _first, _second = crawled
     con = sqlite3.connect(db)
     errors = {(_path(u), kind) for u, kind in con.execute("SELECT url, kind FROM errors WHERE run_id = 1")}
-    for site, articles in expected.items():
+    for _site, articles in expected.items():
         for a in articles:
             if a.expected_status == "404":
                 assert (_path(a.url), "http_404") in errors

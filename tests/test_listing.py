@@ -21,7 +21,7 @@ TRS_LIST = """<html><body>
 
 def test_detail_links_follow_the_pattern_in_page_order_with_dates():
     links = detail_links(TRS_LIST, "http://www.hunan.gov.cn/col/col_tzgg/index.html", r"/t\d{8}_\d+\.html$")
-    assert [(l.url, l.date) for l in links] == [
+    assert [(link.url, link.date) for link in links] == [
         ("http://www.hunan.gov.cn/col/col_tzgg/202104/t20210427_1234567.html", "2021-04-27"),
         ("http://www.hunan.gov.cn/col/col_tzgg/202104/t20210420_1234000.html", "2021-04-20"),
     ]

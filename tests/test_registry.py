@@ -18,7 +18,7 @@ def test_shipped_registry_loads_and_names_are_unique():
 def test_sample_registry_fills_the_served_addresses():
     bases = {name: f"http://127.0.0.1:{port}" for name, port in zip(
         ["sample_policy_library", "sample_gov_portal", "sample_news_hans", "sample_news_hant", "sample_news_mangled"],
-        range(40001, 40006))}
+        range(40001, 40006), strict=False)}
     registry = load_sample_registry(bases)
     assert {s.kind for s in registry.sites} == {"policy_api", "gov_portal", "news"}
     assert registry.get("sample_gov_portal").start_urls == ["http://127.0.0.1:40002/col/col_tzgg/index.html"]
