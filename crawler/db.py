@@ -25,7 +25,7 @@ class DatabaseError(Exception):
 VIEWS: dict[str, str] = {
     "v_targets": """
         SELECT t.id, t.region, t.region_code, t.year, t.metric, t.value, t.value_max, t.unit, t.qualifier,
-               t.text, p.title AS policy_title, p.doc_type AS policy_type, a.title AS article_title,
+               t.text, t.attachment_id, p.title AS policy_title, p.doc_type AS policy_type, a.title AS article_title,
                a.url AS article_url, a.published_at, s.name AS site
         FROM targets t
         JOIN articles a ON a.id = t.article_id

@@ -48,6 +48,7 @@ class FetchedAttachment:
     text: str | None = None
     text_status: str | None = None
     reason: str | None = None
+    facts: Any = field(default=None, repr=False)  # extract.records.ArticleFacts of the attachment's text
 
 
 @dataclass

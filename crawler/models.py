@@ -180,6 +180,7 @@ class PolicyMention(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"))  # spans then refer to the attachment's text
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_policy_mentions_article", "article_id"), Index("ix_policy_mentions_policy", "policy_id"))
@@ -190,6 +191,7 @@ class TargetRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="SET NULL"))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"))  # spans then refer to the attachment's text
     region: Mapped[str | None] = mapped_column(String(50))
     region_code: Mapped[str | None] = mapped_column(String(6))
     year: Mapped[int | None] = mapped_column(Integer)

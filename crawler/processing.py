@@ -114,4 +114,8 @@ def extract_attachment(item: FetchedAttachment, max_bytes: int) -> FetchedAttach
 
     result = extract_attachment_text(item.body, item.declared_type, max_bytes=max_bytes)
     item.type, item.text, item.text_status, item.reason = result.type, result.text, result.status, result.reason
+    if result.status == "ok" and result.text:
+        from extract.facts import extract_facts
+
+        item.facts = extract_facts(result.text, file=item.url)
     return item

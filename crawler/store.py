@@ -201,18 +201,16 @@ class Store:
             )
 
     def _replace_facts(self, s: Session, article: Article, facts) -> None:
-        for table in (TargetRow, PolicyMention, ArticleRegion, Keyword):
+        """The article's own facts (its attachments' facts are kept: they are replaced with the attachment)."""
+        for table in (TargetRow, PolicyMention):
+            s.execute(delete(table).where(table.article_id == article.id, table.attachment_id.is_(None)))
+        for table in (ArticleRegion, Keyword):
             s.execute(delete(table).where(table.article_id == article.id))
         if facts is None:
             return
         from extract.regions import lookup_region
 
-        policy_ids: dict[str, int] = {}
-        for policy in facts.policies:
-            row = self._upsert_policy(s, policy, article.id, lookup_region)
-            policy_ids[policy.title] = row.id
-            for start, end in policy.spans or [(None, None)]:
-                s.add(PolicyMention(policy_id=row.id, article_id=article.id, span_start=start, span_end=end))
+        self._add_policies_and_targets(s, article.id, None, facts, lookup_region)
         counts: dict[str, int] = {}
         for mention in facts.region_mentions:
             counts[mention.code] = counts.get(mention.code, 0) + 1
@@ -225,10 +223,20 @@ class Store:
             s.add(ArticleRegion(article_id=article.id, region_code=code, mentions=n))
         for word, weight in facts.keywords:
             s.add(Keyword(article_id=article.id, word=word, weight=float(weight)))
+
+    def _add_policies_and_targets(self, s: Session, article_id: int, attachment_id: int | None, facts, lookup_region) -> dict[str, int]:
+        policy_ids: dict[str, int] = {}
+        for policy in facts.policies:
+            row = self._upsert_policy(s, policy, article_id, lookup_region)
+            policy_ids[policy.title] = row.id
+            for start, end in policy.spans or [(None, None)]:
+                s.add(PolicyMention(policy_id=row.id, article_id=article_id, attachment_id=attachment_id,
+                                    span_start=start, span_end=end))
         for t in facts.targets:
             s.add(
                 TargetRow(
-                    article_id=article.id,
+                    article_id=article_id,
+                    attachment_id=attachment_id,
                     policy_id=policy_ids.get(t.policy_title) if t.policy_title else None,
                     region=t.region,
                     region_code=_region_code(t.region, lookup_region),
@@ -243,6 +251,7 @@ class Store:
                     span_end=t.end,
                 )
             )
+        return policy_ids
 
     @staticmethod
     def _upsert_policy(s: Session, policy, article_id: int, lookup_region) -> PolicyRow:
@@ -286,6 +295,13 @@ class Store:
             row.size, row.hash = len(item.body), hashlib.sha256(item.body).hexdigest()
             row.text, row.status, row.reason = item.text, item.text_status, item.reason
             row.body = compress(item.body) if item.text_status != "too_large" else None
+            s.flush()
+            for table in (TargetRow, PolicyMention):
+                s.execute(delete(table).where(table.attachment_id == row.id))
+            if article_id is not None and item.facts is not None:
+                from extract.regions import lookup_region
+
+                self._add_policies_and_targets(s, article_id, row.id, item.facts, lookup_region)
 
     def save_error(self, err: FetchError, run_id: int | None) -> None:
         with Session(self.engine) as s, s.begin():

@@ -155,6 +155,13 @@ def test_attachments_are_stored_with_text(crawled):
         assert article_id is not None
         if status == "ok":
             assert re.search(r"[\u4e00-\u9fff]{4}", text or ""), type_
+    # Facts are extracted from attachment texts too, with spans into the attachment's text.
+    spans = con.execute(
+        "SELECT t.text, t.span_start, t.span_end, a.text FROM targets t JOIN attachments a ON a.id = t.attachment_id"
+    ).fetchall()
+    assert spans
+    for text, start, end, attachment_text in spans:
+        assert attachment_text[start:end] == text
 
 
 
@@ -249,11 +256,11 @@ def test_reextract_rebuilds_the_same_facts_without_network(crawled, tmp_path):
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     con = sqlite3.connect(copy)
-    before = con.execute("SELECT COUNT(*), SUM(value) FROM targets").fetchone()
-    con.execute("DELETE FROM targets")
+    before = con.execute("SELECT COUNT(*), SUM(value) FROM targets WHERE attachment_id IS NULL").fetchone()
+    con.execute("DELETE FROM targets WHERE attachment_id IS NULL")
     con.commit()
     out = subprocess.run([sys.executable, "-m", "crawler.cli", "reextract", "--db", str(copy)],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("re-extracted 46 articles (0 skipped)")
-    assert con.execute("SELECT COUNT(*), SUM(value) FROM targets").fetchone() == before
+    assert con.execute("SELECT COUNT(*), SUM(value) FROM targets WHERE attachment_id IS NULL").fetchone() == before
