@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -21,6 +20,28 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+
+class _LazyRegex:
+    """A compiled pattern built on first use: the big Chinese character classes take ~50 ms to compile, which
+    the command line's start-up must not pay. Methods are cached on the instance after the first lookup."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        compiled = re.compile(*self._source)
+        self.pattern = compiled.pattern
+        for method in ("search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> Any:
+    return _LazyRegex(pattern, flags)
+
 
 OPENCC_DATA_DIR = Path(__file__).parent / "data" / "opencc"
 OPENCC_CONFIG = OPENCC_DATA_DIR / "tw2s_policy.json"
@@ -38,7 +59,7 @@ class Normalized:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Character classes. The two private-use markers stand for protected spans (titles, URLs) while punctuation is
+# Character classes. Three private-use markers stand for protected spans (titles, URLs, e-mail) while punctuation is
 # rewritten; private-use characters are dropped from the input first, so they cannot collide.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TITLE_MARK = "\ue000"
@@ -46,7 +67,7 @@ _URL_MARK = "\ue001"
 _EMAIL_MARK = "\ue002"
 _CJK_PUNCT = "，。、；：？！（）“”‘’《》〈〉【】…—·「」『』"
 _CJK_CTX = _HAN + _CJK_PUNCT + _TITLE_MARK  # characters that make an ASCII mark "between Chinese text"
-_CJK_CTX_RE = re.compile(f"[{_CJK_CTX}]")
+_CJK_CTX_RE = _lazy(f"[{_CJK_CTX}]")
 
 
 def _is_chinese_context(char: str) -> bool:
@@ -59,7 +80,9 @@ def _is_chinese_context(char: str) -> bool:
 _SAFE_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # ０-９
 _SAFE_FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _SAFE_FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # ａ-ｚ
-_SAFE_FOLD.update({ord(c): ord(a) for c, a in zip("％＋＝＠＃＆＊／＜＞＿．＇＂", "%+=@#&*/<>_.'\"", strict=True)})
+_SAFE_FOLD.update(
+    {ord(c): ord(a) for c, a in zip("％＋＝＠＃＆＊／＜＞＿．＇＂", "%+=@#&*/<>_.'\"", strict=True)}
+)
 _SAFE_FOLD.update(
     {
         0x3000: " ",  # ideographic space
@@ -72,6 +95,7 @@ _SAFE_FOLD.update(
         0x200D: None,
         0xFEFF: None,  # BOM
         0x00AD: None,  # soft hyphen
+        **dict.fromkeys([*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1C), 0x1F, 0x7F]),  # control garbage
         0xE000: None,  # our markers must never come from the input
         0xE001: None,
         0xE002: None,
@@ -99,9 +123,9 @@ _SAFE_FOLD.update(
         ord("〞"): "”",
     }
 )
-_FOLD_RE = re.compile("[" + re.escape("".join(chr(cp) for cp in _SAFE_FOLD)) + "]")
-_SPACES_RE = re.compile(r"  +")
-_LINE_EDGE_RE = re.compile(r" +\n|\n[ \n]+")
+_FOLD_RE = _lazy("[" + re.escape("".join(chr(cp) for cp in _SAFE_FOLD)) + "]")
+_SPACES_RE = _lazy(r"  +")
+_LINE_EDGE_RE = _lazy(r" +\n|\n[ \n]+")
 
 
 def _fold(match: re.Match[str]) -> str:
@@ -167,10 +191,29 @@ def _stock_converter(name: str) -> Any:
     return opencc.OpenCC(name)
 
 
+@lru_cache(maxsize=1)
+def _convertible_re() -> re.Pattern[str]:
+    """Every character our converter rewrites on its own (Traditional-only, variants, compatibility forms)."""
+    chars = [chr(cp) for cp in (*range(0x3400, 0xA000), *range(0xF900, 0xFB00))]
+    converted = _converter().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # defensive: never misalign; then everything goes through OpenCC
+        logger.warning("conversion table: OpenCC changed the line count; every text will be converted")
+        return re.compile("[\\s\\S]")
+    return re.compile("[" + "".join(c for c, s in zip(chars, converted, strict=True) if c != s) + "]")
+
+
+def _needs_conversion(text: str) -> bool:
+    """False for text with no character OpenCC would rewrite: it is Simplified already, and passing it through
+    spares the conversion and OpenCC's rare rewrites of correct Simplified words (捏坏 → 捏坯)."""
+    return _convertible_re().search(text) is not None
+
+
 def to_simplified(text: str) -> str:
-    """Traditional (Taiwan, Hong Kong) or mixed text to Simplified; Simplified text passes through unchanged."""
+    """Traditional (Taiwan, Hong Kong) or mixed text to Simplified: tw2s plus our policy phrases (区块链)."""
     if not text:
         return text
+    if "\x00" in text:  # OpenCC stops at NUL: convert around it so no text is lost
+        return "\x00".join(_converter().convert(piece) for piece in text.split("\x00"))
     return _converter().convert(text)
 
 
@@ -179,7 +222,8 @@ def to_simplified(text: str) -> str:
 
 # Characters Simplified texts use as words of their own (著名, 乾隆, 於 as a surname) or that Taiwan keeps.
 _NEUTRAL = frozenset("著乾於台余周范松系才划")
-_SCRIPT_SAMPLE = 600  # characters counted; a longer text is sampled evenly (its mix of scripts kept) for speed
+# Characters counted by detect_script; a longer text is sampled evenly (its mix of scripts kept), for speed.
+_SCRIPT_SAMPLE = 600
 
 
 @lru_cache(maxsize=1)
@@ -227,39 +271,50 @@ def detect_script(text: str) -> str:
 
 # Every pattern starts with the ASCII mark it rewrites (context checked by look-behind after it), so the regex
 # engine skips straight to candidates instead of testing each Chinese character: that keeps us near OpenCC speed.
-_TITLE_RE = re.compile(r"《[^《》\n]{1,200}》")
-_URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+;=%]+")
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_TITLE_RE = _lazy(r"《[^《》\n]{1,200}》")
+_URL_RE = _lazy(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+;=%]+")
+_EMAIL_RE = _lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
-_ELLIPSIS_RE = re.compile(r"\.{3,}|。{3,}|…{3,}")
+_ELLIPSIS_RE = _lazy(r"\.{3,}|。{3,}|…{3,}")
 _C = f"[{_CJK_CTX}]"  # one character of Chinese context
 _Q = f"[{_HAN}{_TITLE_MARK}”’）]"  # what a real question or exclamation mark follows
 # , ; : next to Chinese text on either side; ? ! only after Chinese text (before it, a "?" is a lost character).
 # One literal-first pattern per mark: the regex engine then jumps between candidates at C speed.
 _ASCII_MARK_RES = [
     *(
-        (mark, re.compile(rf"{re.escape(mark)}(?:(?<={_C}{re.escape(mark)})|(?<={_C} {re.escape(mark)})|(?= ?{_C}))(?!//)"), full)
+        (
+            mark,
+            _lazy(
+                rf"{re.escape(mark)}(?:(?<={_C}{re.escape(mark)})|(?<={_C} {re.escape(mark)})|(?= ?{_C}))(?!//)"
+            ),
+            full,
+        )
         for mark, full in ((",", "，"), (";", "；"), (":", "："))
     ),
     *(
-        (mark, re.compile(rf"{re.escape(mark)}(?:(?<={_Q}{re.escape(mark)})|(?<={_Q} {re.escape(mark)}))"), full)
+        (
+            mark,
+            _lazy(rf"{re.escape(mark)}(?:(?<={_Q}{re.escape(mark)})|(?<={_Q} {re.escape(mark)}))"),
+            full,
+        )
         for mark, full in (("?", "？"), ("!", "！"))
     ),
 ]
-_ADJACENT_MARKS_RE = re.compile(r"[,;:?!] ?[,;:?!]")
-_PAREN_RE = re.compile(r"\(([^()\n]{0,120})\)")
-_HAN_RE = re.compile(f"[{_HAN}{_TITLE_MARK}]")
-_QUOTE_RE = re.compile(r"['\"]")
-_DOT_RE = re.compile(
-    rf"\.(?:(?<=[{_HAN}{_TITLE_MARK}”’）)'\"]\.)"  # 发展.  年内.  ’.  大类.197个
-    rf"|(?<=[0-9A-Za-z%]\.)(?=[{_HAN}“‘（(《'\"])"  # 5g.云计算  63.0.相较
-    rf"|(?<=[0-9%]\.)$)"  # 63.0. at the end of a paragraph
+_ADJACENT_MARKS_RE = _lazy(r"[,;:?!] ?[,;:?!]")
+_PAREN_RE = _lazy(r"\(([^()\n]{0,120})\)")
+_HAN_RE = _lazy(f"[{_HAN}{_TITLE_MARK}]")
+_QUOTE_RE = _lazy(r"['\"]")
+_DOT_RE = _lazy(
+    rf"\.(?:(?<=[{_HAN}{_TITLE_MARK}”’）)'\"]\.)"  # 发展.  年内.  ’.  厂房.12栋
+    rf"|(?<=[0-9A-Za-z%]\.)(?=[{_HAN}“‘（(《'\"])"  # 5g.物联网  58.6.较
+    rf"|(?<=[0-9%]\.)$)",  # 58.6. at the end of a paragraph
+    re.M,
 )
-_SPACE_BEFORE_PUNCT_RE = re.compile(r" +(?=[，。、；：？！）》”’])")
-_SPACE_AFTER_PUNCT_RE = re.compile(r"([，。、；：？！（《“‘]) +")
-_LOWER_RE = re.compile(r"[a-z]")
-_GENERATION_RE = re.compile(r"g(?<=[2-6]g)(?<![A-Za-z0-9][2-6]g)(?![A-Za-z0-9])")  # 5g → 5G
-_ABBREVIATION_RE = re.compile(r"(?:3d|[a-z]{2,5})(?![A-Za-z0-9])")
+_SPACE_BEFORE_PUNCT_RE = _lazy(r" +(?=[，。、；：？！）》”’])")
+_SPACE_AFTER_PUNCT_RE = _lazy(r"([，。、；：？！（《“‘]) +")
+_LOWER_RE = _lazy(r"[a-z]")
+_GENERATION_RE = _lazy(r"g(?<=[2-6]g)(?<![A-Za-z0-9][2-6]g)(?![A-Za-z0-9])")  # 5g → 5G
+_ABBREVIATION_RE = _lazy(r"(?:3d|[a-z]{2,5})(?![A-Za-z0-9])")
 _NOT_ABBREVIATIONS = frozenset(
     "kg km cm mm ml kw kwh mw gw mb gb tb kb ms hz khz mhz ghz mg ug mu px pt em vs etc the and of in on to"
     " of for is".split()
@@ -299,8 +354,9 @@ def _mask_protected(text: str) -> tuple[str, dict[str, list[str]]]:
 def _unmask(text: str, kept: dict[str, list[str]]) -> str:
     for marker, found in kept.items():
         if found:
-            pieces = iter(found)
-            text = re.sub(marker, lambda _m, pieces=pieces: next(pieces, ""), text)
+            parts = text.split(marker)
+            found = found[: len(parts) - 1] + [""] * (len(parts) - 1 - len(found))  # defensive: counts agree
+            text = "".join(chain.from_iterable(zip(parts, [*found, ""], strict=True)))
     return text
 
 
@@ -364,7 +420,7 @@ _CLOSING_QUOTES = frozenset("”’'\"")
 
 @lru_cache(maxsize=1)
 def _enumeration_item_re() -> re.Pattern[str]:
-    """北京, 广东, 5G: a short name; not 197个中类 (a count) nor 具体来看 / 其中 (connectives)."""
+    """北京, 广东, 5G: a short name; not 12栋厂房 (a count) nor 具体来看 / 其中 (connectives)."""
     starters = "|".join(map(re.escape, _SENTENCE_STARTERS))
     one_char_endings = "".join(e for e in _CONNECTIVE_ENDINGS if len(e) == 1)
     longer_endings = "".join(f"(?<!{re.escape(e)})" for e in _CONNECTIVE_ENDINGS if len(e) > 1)
@@ -381,7 +437,7 @@ def _choose_dot_marks(paragraph: str) -> str:
     """Decide 。 ， or 、 for every '.' that stands for lost Chinese punctuation.
 
     Short items between dots are an enumeration (北京.广东.山东 → 、; the first item may follow a lead-in:
-    随着5G.云计算.大数据…); a dot ends the sentence when the sentence is already long and the next clause opens
+    依托5G.物联网.北斗…); a dot ends the sentence when the sentence is already long and the next clause opens
     like a new sentence, or before a closing quote or the paragraph end; otherwise it is a comma (a long sentence
     hurts the extractors less than a wrongly cut one)."""
     segments = _DOT_RE.split(paragraph)
@@ -391,7 +447,9 @@ def _choose_dot_marks(paragraph: str) -> str:
     lengths = list(map(len, segments))
     item_max = _ENUM_ITEM_MAX
     is_item = _enumeration_item_re().fullmatch
-    items = [length <= item_max and is_item(seg) is not None for seg, length in zip(segments, lengths, strict=True)]
+    items = [
+        length <= item_max and is_item(seg) is not None for seg, length in zip(segments, lengths, strict=True)
+    ]
     items.append(False)
     marks: list[str] = []
     sentence_len = 0
@@ -401,8 +459,10 @@ def _choose_dot_marks(paragraph: str) -> str:
         sentence_len += lengths[i]
         if after[:1] in _CLOSING_QUOTES or (not after and i + 1 == count):
             previous = "。"
-        elif items[i + 1] and (items[i] or (items[i + 2] and _can_lead_in(segments[i]))) or (
-            items[i] and previous == "、"
+        elif (
+            items[i + 1]
+            and (items[i] or (items[i + 2] and _can_lead_in(segments[i])))
+            or (items[i] and previous == "、")
         ):
             previous = "、"
         elif sentence_len >= _SENTENCE_MIN and after.startswith(_SENTENCE_STARTERS):
@@ -417,7 +477,7 @@ def _choose_dot_marks(paragraph: str) -> str:
 
 
 def _can_lead_in(segment: str) -> bool:
-    """随着5G may open a list; 具体来看 or 其中 are connectives followed by a comma."""
+    """依托5G may open a list; 具体来看 or 其中 are connectives followed by a comma."""
     return segment not in _SENTENCE_STARTERS and not segment.endswith(_CONNECTIVE_ENDINGS)
 
 
@@ -463,12 +523,11 @@ def _repair_paragraph_marks(paragraph: str) -> str:
     return paragraph
 
 
-def _punctuate(text: str) -> str:
-    """normalize_punctuation on text already through _clean_layout. Each rule runs only when its mark occurs."""
-    text, kept = _mask_protected(text)
+def _punctuate_once(text: str) -> str:
+    """Every punctuation rule once over masked text; each runs only when its mark occurs."""
     if "..." in text or "。。。" in text or "………" in text:
         text = _ELLIPSIS_RE.sub("……", text)
-    if "'" in text or '"' in text or "." in text:
+    if "'" in text or '"' in text or ("." in text and _DOT_RE.search(text)):
         text = "\n".join(_repair_paragraph_marks(p) for p in text.split("\n"))
     if "(" in text:
         text = _PAREN_RE.sub(_paren, text)
@@ -481,6 +540,23 @@ def _punctuate(text: str) -> str:
         text = _GENERATION_RE.sub("G", text)
     if _LOWER_RE.search(text):
         text = _ABBREVIATION_RE.sub(_upper_abbreviation, text)
+    return text
+
+
+_LEFTOVER_MARKS_RE = _lazy(r"['\",;:?!()]")
+
+
+def _punctuate(text: str) -> str:
+    """normalize_punctuation on text already through _clean_layout. A rule can make a mark next to it Chinese
+    context (' :— → '：—), so while ASCII marks are left and something changed, the rules run again: normalising
+    twice must change nothing."""
+    text, kept = _mask_protected(text)
+    for _ in range(4):
+        done = _punctuate_once(text)
+        if done == text or not _LEFTOVER_MARKS_RE.search(done):
+            text = done
+            break
+        text = done
     return _unmask(text, kept)
 
 
@@ -495,43 +571,47 @@ def normalize_punctuation(text: str) -> str:
 # Boilerplate
 
 _DATE = r"(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
-_TRAILER_LINE_RE = re.compile(
+_TRAILER_LINE_RE = _lazy(
     "|".join(
         f"(?:{p})"
         for p in (
-        r"^以上(?:信息|内容|资讯)由.{0,80}(?:整理|提供|发布|编辑)",
-        r"^更多(?:资讯|信息|内容|精彩|新闻).{0,12}(?:请|敬请|欢迎|可)",
-        r"^[（(]?(?:责任编辑|责编|编辑|校对|审核|审校|来源|稿件来源|文章来源|本文来源|作者|编审)\s*[:：][^，。；！？]{0,40}[）)]?$",
-        r"^(?:免责)?声明\s*[:：]",
-        r"^(?:转载|本文).{0,20}(?:请注明|注明出处|转载自|仅代表)",
-        rf"^{_DATE}\s*.{{0,40}}?(?:发布|发表)了?\s*《[^》]{{1,120}}》.{{0,6}}$",
-        rf"^{_DATE}\s+《[^》]{{1,120}}》$",
-        r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]",
-        r"^(?:分享到|扫一扫|打印本页|关闭窗口)",
-        r"^[?\ufffd]+$",
+            r"^以上(?:信息|内容|资讯)由.{0,80}(?:整理|提供|发布|编辑)",
+            r"^更多(?:资讯|信息|内容|精彩|新闻).{0,12}(?:请|敬请|欢迎|可)",
+            r"^[（(]?(?:责任编辑|责编|编辑|校对|审核|审校|来源|稿件来源|文章来源|本文来源|作者|编审)\s*[:：][^，。；！？]{0,40}[）)]?$",
+            r"^(?:免责)?声明\s*[:：]",
+            r"^(?:转载|本文).{0,20}(?:请注明|注明出处|转载自|仅代表)",
+            rf"^{_DATE}\s*.{{0,40}}?(?:发布|发表)了?\s*《[^》]{{1,120}}》.{{0,6}}$",
+            rf"^{_DATE}\s+《[^》]{{1,120}}》$",
+            r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]",
+            r"^(?:分享到|扫一扫|打印本页|关闭窗口)",
+            r"^[?\ufffd]+$",
         )
     )
 )
-_ANYWHERE_LINE_RE = re.compile(
+_ANYWHERE_LINE_RE = _lazy(
     "|".join(
         f"(?:{p})"
         for p in (
-        r"^原标题\s*[:：].{0,120}$",
-        r"^以上(?:信息|内容|资讯)由.{0,80}整理.{0,80}$",
-        r"^[（(]?责任编辑\s*[:：][^，。；！？]{0,30}[）)]?$",
-        r"^[?\ufffd]+$",
+            r"^原标题\s*[:：].{0,120}$",
+            r"^以上(?:信息|内容|资讯)由.{0,80}整理.{0,80}$",
+            r"^[（(]?责任编辑\s*[:：][^，。；！？]{0,30}[）)]?$",
+            r"^[?\ufffd]+$",
         )
     )
 )
 _ANYWHERE_FIRST_CHARS = frozenset("原以（(责?\ufffd")
-_RELATED_HEADING_RE = re.compile(r"^[【\[]?(?:相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|热门推荐|猜你喜欢|相关推荐)[】\]]?[:：]?$")
+_RELATED_HEADING_RE = _lazy(
+    r"^[【\[]?(?:相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|热门推荐|猜你喜欢|相关推荐)[】\]]?[:：]?$"
+)
 _RELATED_FIRST_CHARS = frozenset("【[相延推热猜")
-_END_SOURCE_RE = re.compile(r"[（(]\s*(?:来源|稿件来源|文章来源|来源于|责任编辑|编辑)\s*[:：][^（）()\n]{1,40}[）)]\s*$")
+_END_SOURCE_RE = _lazy(
+    r"[（(]\s*(?:来源|稿件来源|文章来源|来源于|责任编辑|编辑)\s*[:：][^（）()\n]{1,40}[）)]\s*$"
+)
 # A character lost in transcoding shows as ASCII "?" or U+FFFD, never as a full-width "？". At a line end it is
 # stray after a sentence mark (ASCII ones too: they become Chinese marks later, and normalising twice must agree).
-_STRAY_QUESTION_RE = re.compile(
+_STRAY_QUESTION_RE = _lazy(
     r"[?\ufffd](?:(?<=[。！？；…”’）.!?;)'\"][?\ufffd])|(?<=[。！？；…”’）.!?;)'\"] [?\ufffd]))[?\ufffd]* *$"
-    r"|^ *[?\ufffd]+ *(?=[" + _HAN + "“])"
+    r"|^ *[?\ufffd]+ *(?=[" + _HAN + "“'\"])"
 )
 
 
@@ -542,7 +622,11 @@ def _is_short_list_item(line: str) -> bool:
 def _strip_related_section(lines: list[str], removed: list[str]) -> list[str]:
     """A "相关阅读" heading followed only by short list lines is a site widget, not part of the article."""
     for i in range(len(lines) - 1, -1, -1):
-        if lines[i][:1] in _RELATED_FIRST_CHARS and _RELATED_HEADING_RE.match(lines[i]) and all(_is_short_list_item(line) for line in lines[i + 1 :]):
+        if (
+            lines[i][:1] in _RELATED_FIRST_CHARS
+            and _RELATED_HEADING_RE.match(lines[i])
+            and all(_is_short_list_item(line) for line in lines[i + 1 :])
+        ):
             removed.extend(lines[i:])
             return lines[:i]
     return lines
@@ -572,14 +656,14 @@ def _strip(text: str) -> tuple[str, list[str]]:
         if line[:1] in _ANYWHERE_FIRST_CHARS and _ANYWHERE_LINE_RE.match(line):
             removed.append(line)
             continue
-        if "?" in line or "\ufffd" in line:
+        while "?" in line or "\ufffd" in line:
             stray = _STRAY_QUESTION_RE.search(line)
-            if stray:
-                removed.append(stray.group(0).strip())
-                line = (line[: stray.start()] + line[stray.end() :]).strip()
-                if not line:
-                    continue
-        body.append(line)
+            if not stray:
+                break
+            removed.append(stray.group(0).strip())
+            line = (line[: stray.start()] + line[stray.end() :]).strip()
+        if line:
+            body.append(line)
     previous = -1
     while len(body) != previous:
         previous = len(body)
@@ -611,8 +695,12 @@ def _punctuate_lines(lines: list[str]) -> list[str]:
 def normalize_text(text: str, *, strip: bool = True) -> Normalized:
     """The one entry point: script of the original, Simplified conversion, boilerplate, punctuation."""
     try:
-        language = detect_script(text)
-        simplified = to_simplified(_clean_layout(text))
+        simplified = _clean_layout(text)
+        if _needs_conversion(simplified):
+            language = detect_script(text)
+            simplified = to_simplified(simplified)
+        else:
+            language = HANS
         removed: list[str] = []
         if strip:
             simplified, removed = _strip(simplified)
@@ -622,8 +710,8 @@ def normalize_text(text: str, *, strip: bool = True) -> Normalized:
         return Normalized(text, text, HANS, [])
 
 
-_TITLE_SPACES_RE = re.compile(r"[\s《》]+")
-_TITLE_DASHES_RE = re.compile(r"[—－–\-‐‑‒―]+")
+_TITLE_SPACES_RE = _lazy(r"[\s《》]+")
+_TITLE_DASHES_RE = _lazy(r"[—－–\-‐‑‒―]+")
 
 
 def normalize_title(title: str) -> str:
