@@ -11,7 +11,7 @@ DB ?= data/policy.db
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,eval]'
+	$(PY) -m pip install --quiet -e '.[dev,eval,distributed]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,10 +24,24 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     hint: dict[str, Any] = field(default_factory=dict)  # what the list page / API said (title, date, doc number)
+    # Attachment links of the page ({url, name, type}, identity URLs): stored as `pending` with the article, so
+    # a crawl killed before they arrive fetches them on the next run.
+    attachment_links: list[dict[str, Any]] = field(default_factory=list)
     # Filled by the pipelines:
     record: Any = field(default=None, repr=False)  # extract.records.PageRecord
     facts: Any = field(default=None, repr=False)  # extract.records.ArticleFacts
     text_removed: list[str] = field(default_factory=list, repr=False)
+    # Title, text and policy titles as the search index writes them, cut with the facts' tokens (processing.py).
+    search_segments: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class NotModifiedPage:
+    """A detail page the server confirmed unchanged (HTTP 304 to a conditional request): nothing to analyse."""
+
+    site: str
+    url: str  # canonical URL (the article's identity)
+    checked_at: str  # ISO 8601, UTC
 
 
 @dataclass
@@ -57,8 +71,9 @@ class FetchError:
 
     site: str
     url: str
-    kind: str  # http_404, http_500, timeout, dns, connection, too_large, robots, other
+    kind: str  # http_404, timeout, connection_reset, truncated, too_large, redirect_loop, offsite … (crawler/failures.py)
     attempts: int
     last_status: int | None
     message: str
     is_attachment: bool = False
+    article_url: str | None = None  # for an attachment: the notice that links it

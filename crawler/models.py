@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3  # 2: sites.walked_at, pages.checked_at (incremental crawls); 3: stories, story_bands, consolidated_targets
 
 
 class Base(DeclarativeBase):
@@ -47,6 +47,9 @@ class Site(Base):
     base_url: Mapped[str | None] = mapped_column(String(500))
     region_code: Mapped[str | None] = mapped_column(String(6))
     cursor: Mapped[str | None] = mapped_column(String(32))  # newest publication date seen (nightly ops)
+    # When a crawl last walked the site's list pages down to known ground (or their end) and finished; NULL
+    # while a walk is under way or after one was cut short, so the next run pages through everything again.
+    walked_at: Mapped[str | None] = mapped_column(String(32))
 
 
 class Page(Base):
@@ -60,6 +63,7 @@ class Page(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     encoding: Mapped[str | None] = mapped_column(String(40))
     fetched_at: Mapped[str | None] = mapped_column(String(32))
+    checked_at: Mapped[str | None] = mapped_column(String(32))  # last 200 or 304 for it: when a revisit is due
     etag: Mapped[str | None] = mapped_column(String(200))
     last_modified: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed raw bytes
@@ -205,3 +209,49 @@ class TargetRow(Base):
     span_end: Mapped[int] = mapped_column(Integer)
     consolidated_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_targets_article", "article_id"), Index("ix_targets_region_year", "region_code", "year"))
+
+
+# --- One fact, many reports: syndicated copies grouped into stories, targets consolidated across reports ---
+Index("ix_articles_story", Article.story_id)
+Index("ix_targets_consolidated", TargetRow.consolidated_id)
+
+
+class Story(Base):
+    """Copies of one report (near-duplicate bodies, any site, any script); every article belongs to one."""
+
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))  # earliest published
+    size: Mapped[int] = mapped_column(Integer, default=1)  # number of articles in the story
+
+
+class StoryBand(Base):
+    """The LSH bands of an article's MinHash (extract/stories.py): a new article finds its copies by index."""
+
+    __tablename__ = "story_bands"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_story_bands_hash", "hash", "band"),)
+
+
+class ConsolidatedTarget(Base):
+    """One promise (region, year, metric, value, unit) however many reports repeat it; targets point here."""
+
+    __tablename__ = "consolidated_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(50))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    year: Mapped[int | None] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(200))  # as first reported
+    metric_key: Mapped[str] = mapped_column(String(200))  # shared by metrics that name the same thing
+    value: Mapped[float] = mapped_column(Float)
+    value_max: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    amount_key: Mapped[str] = mapped_column(String(64))  # value and value_max rounded to 9 significant digits
+    qualifier: Mapped[str | None] = mapped_column(String(16))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="SET NULL"))
+    __table_args__ = (
+        Index("ix_consolidated_amount", "region_code", "year", "unit", "amount_key"),
+        Index("ix_consolidated_metric", "region_code", "year", "unit", "metric_key"),
+    )

@@ -7,7 +7,6 @@ import logging
 import time
 from pathlib import Path
 
-from crawler.processing import NotAnArticle, extract_page_facts, normalize_record, understand_page
 from crawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -43,18 +42,26 @@ def facts_of_file(path: Path, reference_date: dt.date | None = None):
     return extract_facts(read_text_file(path), file=path.name, reference_date=reference_date)
 
 
-def reextract_all(db_path: str) -> tuple[int, int, float]:
-    """Refresh every article's analysed fields and facts from its stored page; (done, skipped, seconds)."""
+def reextract_all(db_path: str, workers: int | None = None) -> tuple[int, int, float]:
+    """Refresh every article's analysed fields and facts from its stored page; (done, skipped, seconds).
+
+    Pages are analysed in `workers` processes (default PROCESSING_WORKERS, crawler/settings.py; 0: here) while
+    this process writes the results, in the order the pages were read.
+    """
+    from crawler.processing import analysed_in_order
+    from crawler.search_index import remember
+    from crawler.settings import PROCESSING_WORKERS
+
     store = Store(db_path)
     started = time.perf_counter()
     done = skipped = 0
-    for item in store.iter_stored_pages():
-        try:
-            extract_page_facts(normalize_record(understand_page(item)))
-        except NotAnArticle as exc:
-            logger.warning("not re-extracted: %s", exc)
+    workers = PROCESSING_WORKERS if workers is None else workers
+    for item, reason in analysed_in_order(store.iter_stored_pages(), workers):
+        if item is None:
+            logger.warning("not re-extracted: %s", reason)
             skipped += 1
             continue
+        remember(item.search_segments)
         store.replace_article_facts(item)
         done += 1
     return done, skipped, time.perf_counter() - started

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Iterator
 
 from crawler.items import FetchedAttachment, FetchedPage
 
@@ -18,7 +19,10 @@ class NotAnArticle(Exception):
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
+        self.reason, self.detail = reason, detail
+
+    def __reduce__(self):  # raised in a worker process, re-raised in the crawl with the same reason
+        return NotAnArticle, (self.reason, self.detail)
 
 
 def understand_page(item: FetchedPage) -> FetchedPage:
@@ -30,7 +34,7 @@ def understand_page(item: FetchedPage) -> FetchedPage:
     record = parse_page(item.body, item.final_url or item.url, declared_encoding=item.declared_encoding)
     if "binary_body" in record.problems:
         raise NotAnArticle("binary_body", item.url)
-    if looks_like_waf_challenge(record.text_original or record.text or ""):
+    if "waf_challenge" in record.problems or looks_like_waf_challenge(record.text_original or record.text or ""):
         raise NotAnArticle("waf_challenge", item.url)
     _fill_from_hint(record, item.hint)
     if not is_probably_article(record):
@@ -105,7 +109,18 @@ def extract_page_facts(item: FetchedPage) -> FetchedPage:
         page_fields=page_fields,
         normalized=True,
     )
+    item.search_segments = search_segments(record.title, record.text, *(p.title for p in item.facts.policies))
     return item
+
+
+def search_segments(*texts: str | None) -> dict[str, str]:
+    """The search-index form of the texts the store will index, cut here with the tokens the facts used: a
+    worker process does the cutting, the store (crawler.search_index.remember) only writes."""
+    from crawler.search_index import remember, segment
+
+    segments = {text: segment(text) for text in texts if text}
+    remember(segments)  # a store in this same process (reextract) writes them without cutting again
+    return segments
 
 
 def extract_attachment(item: FetchedAttachment, max_bytes: int) -> FetchedAttachment:
@@ -119,3 +134,86 @@ def extract_attachment(item: FetchedAttachment, max_bytes: int) -> FetchedAttach
 
         item.facts = extract_facts(result.text, file=item.url)
     return item
+
+
+# --- worker processes: the CPU-heavy steps off the crawl's event loop, and reextract's analysis -------------
+
+
+def warm_up() -> None:
+    """Load what the first article would otherwise pay for (jieba's dictionary, OpenCC, the region and IDF
+    tables): a worker process's initializer, so no item waits for it."""
+    import extract.article  # noqa: F401  (lxml, htmldate)
+    from extract.keywords import extract_keywords
+    from extract.normalize import normalize_text
+    from extract.regions import find_regions
+
+    normalize_text("預熱：区块链、數字經濟")
+    find_regions("湖南省长沙市")
+    extract_keywords("湖南省数字经济发展规划")
+
+
+def start_workers(workers: int):
+    """A pool of `workers` processes (spawned: never a fork of the crawl's threads), each warmed up once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker)
+
+
+def _start_worker() -> None:
+    """Ctrl-C reaches the whole process group: the crawl decides when its workers stop, not the keyboard."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
+
+
+def worker_ready() -> bool:
+    """A no-op job: submitting one per worker starts them all (and their warm-up) at once."""
+    return True
+
+
+def analyse_page(item: FetchedPage) -> FetchedPage:
+    """Every analysis step of one page, in order (reextract sends this to a worker as one job)."""
+    return extract_page_facts(normalize_record(understand_page(item)))
+
+
+def analyse_or_reason(item: FetchedPage) -> tuple[FetchedPage | None, str | None]:
+    """`analyse_page`, with a page that is not an article returned as its reason instead of raised."""
+    try:
+        return analyse_page(item), None
+    except NotAnArticle as exc:
+        return None, str(exc)
+
+
+def analysed_in_order(items: Iterable[FetchedPage], workers: int,
+                      chunk: int = 8) -> Iterator[tuple[FetchedPage | None, str | None]]:
+    """`analyse_or_reason` of every item, in order; with `workers` > 0 in that many processes, a bounded
+    number of pages in flight (never the whole corpus in memory at once)."""
+    if workers <= 0:
+        yield from map(analyse_or_reason, items)
+        return
+    from collections import deque
+
+    pool = start_workers(workers)
+    try:
+        pending: deque = deque()
+        batch: list[FetchedPage] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == chunk:
+                pending.append(pool.submit(_analyse_batch, batch))
+                batch = []
+            while len(pending) > 2 * workers:
+                yield from pending.popleft().result()
+        if batch:
+            pending.append(pool.submit(_analyse_batch, batch))
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _analyse_batch(items: list[FetchedPage]) -> list[tuple[FetchedPage | None, str | None]]:
+    return [analyse_or_reason(item) for item in items]

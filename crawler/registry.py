@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-SpiderKind = Literal["policy_api", "gov_portal", "news"]
+SpiderKind = Literal["policy_api", "gov_portal", "news", "feed"]
+CONTRACTS_DIR = "registry/contracts"  # inside the `crawler` package: contracts ship with it
 
 
 class RegistryError(Exception):
@@ -35,6 +36,40 @@ class ApiRule(BaseModel):
     pages_field: str | None = Field("pages", description="dotted path of the total number of pages")
 
 
+class Contract(BaseModel):
+    """A page recorded from the site and what it must still parse into (`policycrawl check-sites`).
+
+    Paths are relative to `crawler/registry/contracts/`, so the contracts ship with the package.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    page: str = Field(description="recorded detail page, e.g. hunan/t20240301_32871234.html")
+    url: str = Field(description="the URL the page was recorded at (resolves links, must match detail_url_pattern)")
+    recorded: str | None = Field(None, description="when and how the page was recorded or written")
+    expect: dict[str, str] = Field(
+        default_factory=dict,
+        description="exact values the page must give: title, published_on, doc_number, issuer, index_no, source",
+    )
+    body_contains: list[str] = Field(default_factory=list, description="phrases the body must contain")
+    min_body_chars: int = Field(200, ge=0, description="the body must be at least this long")
+    list_page: str | None = Field(None, description="recorded list page / API answer / feed the links come from")
+    list_url: str | None = Field(None, description="the URL the list page was recorded at")
+    min_links: int = Field(1, ge=0, description="detail links the list page must yield")
+
+    @field_validator("page", "list_page")
+    @classmethod
+    def _relative(cls, path: str | None) -> str | None:
+        if path is not None and (path.startswith("/") or ".." in path.split("/")):
+            raise ValueError(f"{path!r} must be a path inside crawler/registry/contracts/")
+        return path
+
+    @model_validator(mode="after")
+    def _list_needs_url(self) -> Contract:
+        if self.list_page and not self.list_url:
+            raise ValueError("list_page needs list_url (the address it was recorded at)")
+        return self
+
+
 class SiteEntry(BaseModel):
     """One site: what to fetch, how to find detail pages, how politely."""
 
@@ -48,14 +83,22 @@ class SiteEntry(BaseModel):
     allowed_domains: list[str] = Field(default_factory=list, description="defaults to the start URLs' hosts")
     detail_url_pattern: str = Field(description="regex that an article/notice URL matches")
     list_url_pattern: str | None = Field(None, description="regex of further list pages to follow")
-    paging: Literal["json_pages", "trs", "next_link", "none"] = Field("next_link", description="how list pages page")
+    paging: Literal["json_pages", "trs", "next_link", "none"] = Field(
+        "next_link", description="how list pages page (json_pages: API; trs: createPageHTML + index_N; next_link: 下一页)"
+    )
     api: ApiRule | None = Field(None, description="JSON API reading rules (kind policy_api)")
     encoding: str | None = Field(None, description="charset hint when the site declares a wrong one")
+    request_headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="extra HTTP headers an API needs (e.g. its Referer); never a browser disguise of the User-Agent",
+    )
     selectors: dict[str, str] = Field(default_factory=dict, description="XPath per field, only where the generic reader fails")
     concurrency: int = Field(2, ge=1, le=8, description="parallel requests to this site")
-    download_delay: float = Field(0.5, ge=0, description="seconds between requests to this site")
+    download_delay: float = Field(1.0, ge=0, description="seconds between requests to this site (live sites: ≥ 1)")
     max_list_pages: int = Field(50, ge=1, description="list pages per run at most (pagination traps stop here)")
     confirmed: str | None = Field(None, description="what was confirmed about the URL/page structure, and from where")
+    notes: str | None = Field(None, description="what is not confirmed; for a disabled entry, why it is disabled")
+    contract: Contract | None = Field(None, description="a recorded page that must still parse (check-sites)")
     canonical_base: str | None = Field(
         None, description="stable scheme://host used as the articles' identity when the site is served elsewhere "
         "(a mirror, the sample server on a random port)"
@@ -79,13 +122,72 @@ class SiteEntry(BaseModel):
                 raise ValueError(f"not a valid regular expression: {exc}") from exc
         return pattern
 
+    @field_validator("selectors")
+    @classmethod
+    def _selectors(cls, selectors: dict[str, str]) -> dict[str, str]:
+        from lxml import etree
+
+        from extract.selectors import SELECTABLE
+
+        bad = [name for name in selectors if name not in SELECTABLE]
+        if bad:
+            raise ValueError(f"unknown selector field(s) {', '.join(bad)}; use {', '.join(SELECTABLE)}")
+        for name, xpath in selectors.items():
+            try:
+                etree.XPath(xpath)
+            except etree.XPathSyntaxError as exc:
+                raise ValueError(f"selectors.{name} is not valid XPath: {exc}") from exc
+        return selectors
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _whole_entry_rules(cls, data: Any, handler: Any) -> SiteEntry:
+        """Rules between fields, checked on the raw entry so they are reported together with field errors."""
+        problems = _entry_rule_problems(data) if isinstance(data, dict) else []
+        try:
+            entry = handler(data)
+        except ValidationError as exc:
+            if not problems:
+                raise
+            details = [{k: e[k] for k in ("type", "loc", "input", "ctx") if k in e} for e in exc.errors()]
+            details += [{"type": "value_error", "loc": (), "input": data, "ctx": {"error": ValueError(p)}}
+                        for p in problems]
+            raise ValidationError.from_exception_data(exc.title, details) from None
+        if problems:
+            raise ValueError("; ".join(problems))
+        return entry
+
     @model_validator(mode="after")
     def _kind_needs(self) -> SiteEntry:
-        if self.kind == "policy_api" and self.api is None:
-            raise ValueError("kind policy_api needs an `api` section")
+        problems = []
+        if self.contract is not None:
+            try:
+                matches = re.search(self.detail_url_pattern, self.contract.url)
+            except re.error:
+                matches = True  # the pattern error is reported on its own
+            if not matches:
+                problems.append(
+                    f"contract.url {self.contract.url} does not match detail_url_pattern {self.detail_url_pattern}"
+                )
+        if any(k.lower() == "user-agent" for k in self.request_headers):
+            problems.append("request_headers may not set User-Agent (USER_AGENT in crawler/settings.py names us)")
+        if problems:
+            raise ValueError("; ".join(problems))
         if not self.allowed_domains:
             self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls} - {""})
         return self
+
+
+def _entry_rule_problems(raw: dict[str, Any]) -> list[str]:
+    problems = []
+    kind, paging = raw.get("kind"), raw.get("paging", "next_link")
+    if kind == "policy_api" and not raw.get("api"):
+        problems.append("kind policy_api needs an `api` section")
+    if kind != "policy_api" and paging == "json_pages":
+        problems.append("paging json_pages is for kind policy_api")
+    if raw.get("enabled", True) is False and not raw.get("notes"):
+        problems.append("a disabled site needs `notes` saying why it is disabled")
+    return problems
 
 
 class Registry(BaseModel):
@@ -110,7 +212,8 @@ def _format_errors(exc: ValidationError, raw: dict) -> str:
         where = ".".join(str(x) for x in loc)
         if len(loc) >= 2 and loc[0] == "sites" and isinstance(loc[1], int):
             try:
-                where = f"site {raw['sites'][loc[1]].get('name', loc[1])!s}: " + ".".join(str(x) for x in loc[2:])
+                rest = ".".join(str(x) for x in loc[2:])
+                where = f"site {raw['sites'][loc[1]].get('name', loc[1])!s}" + (f": {rest}" if rest else "")
             except (KeyError, IndexError, AttributeError):
                 pass
         lines.append(f"  - {where}: {err['msg']}")
@@ -146,12 +249,36 @@ def load_registry(path: str | Path | None = None) -> Registry:
     """The live registry: the file given, else the one shipped in the package."""
     if path is None:
         text = resources.files("crawler").joinpath("registry/sites.yaml").read_text(encoding="utf-8")
-        return parse_registry(text, "crawler/registry/sites.yaml")
+        return check_politeness(parse_registry(text, "crawler/registry/sites.yaml"), "crawler/registry/sites.yaml")
     p = Path(path)
     try:
-        return parse_registry(p.read_text(encoding="utf-8"), str(p))
+        text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise RegistryError(f"cannot read the registry {p}: {exc.strerror}") from exc
+    return check_politeness(parse_registry(text, str(p)), str(p))
+
+
+def check_politeness(registry: Registry, source: str = "registry") -> Registry:
+    """Live sites are public servers: at most LIVE_MAX_CONCURRENCY requests at a time, a delay of at least
+    LIVE_MIN_DOWNLOAD_DELAY seconds (crawler/settings.py). The sample sites are exempt (they are ours)."""
+    from crawler.settings import LIVE_MAX_CONCURRENCY, LIVE_MIN_DOWNLOAD_DELAY
+
+    problems = []
+    for site in registry.sites:
+        if site.concurrency > LIVE_MAX_CONCURRENCY:
+            problems.append(f"  - site {site.name}: concurrency {site.concurrency} > {LIVE_MAX_CONCURRENCY}")
+        if site.download_delay < LIVE_MIN_DOWNLOAD_DELAY:
+            problems.append(
+                f"  - site {site.name}: download_delay {site.download_delay} < {LIVE_MIN_DOWNLOAD_DELAY} s"
+            )
+    if problems:
+        raise RegistryError(f"{source} is impolite to live sites ({len(problems)} problem(s)):\n" + "\n".join(problems))
+    return registry
+
+
+def contract_path(relative: str) -> Path:
+    """Where a contract's recorded page lives in the installed package."""
+    return Path(str(resources.files("crawler").joinpath(CONTRACTS_DIR, relative)))
 
 
 def load_sample_registry(base_urls: dict[str, str]) -> Registry:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -66,17 +69,39 @@ def create_search_schema(conn: Any) -> None:
         rebuild_search_index(conn)
 
 
+# Search forms already cut for texts about to be indexed (`remember`): the crawl cuts in worker processes,
+# with the tokens the facts used, and the store only writes. Bounded: a text forgotten is cut again.
+REMEMBERED_SEGMENTS = 512
+_remembered: OrderedDict[str, str] = OrderedDict()
+_remembered_lock = threading.Lock()
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts
+
+
+def remember(segments: Mapping[str, str]) -> None:
+    """Keep `{text: segment(text)}` computed elsewhere, so indexing these texts here cuts nothing."""
+    with _remembered_lock:
+        for text, segmented in segments.items():
+            _remembered[text] = segmented
+            _remembered.move_to_end(text)
+        while len(_remembered) > REMEMBERED_SEGMENTS:
+            _remembered.popitem(last=False)
+
+
 def segment(text: str | None) -> str:
     """`text` as space-joined search tokens: words and sub-words, punctuation dropped."""
     if not text:
         return ""
+    with _remembered_lock:
+        known = _remembered.get(text)
+    if known is not None:
+        return known
     from extract.segment import cut_for_search
 
     return " ".join(t for t in cut_for_search(text) if _is_word(t))
 
 
 def _is_word(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
+    return _ALNUM.search(token) is not None
 
 
 def index_article(conn: Any, article_id: int, title: str | None, text: str | None) -> None:

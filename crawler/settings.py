@@ -3,6 +3,8 @@
 Nothing else in the project reads the environment; the command line overrides these per run.
 """
 
+import os
+
 BOT_NAME = "policy-crawler"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -27,6 +29,20 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retries wait RETRY_BACKOFF_BASE * 2**(attempt-1) seconds (capped): Scrapy's RetryMiddleware retries at once.
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+# Redirect loops and redirects off the site become `errors` rows instead of silent drops (above Scrapy's
+# RedirectMiddleware at 600, so it sees each 3xx first). A notice is a few hops away at most: longer is a trap.
+DOWNLOADER_MIDDLEWARES["crawler.redirect_guard.RedirectGuardMiddleware"] = 610
+REDIRECT_MAX_TIMES = 5
+# Limits every live registry entry must respect (crawler/registry.py checks them at load).
+LIVE_MAX_CONCURRENCY = 2
+LIVE_MIN_DOWNLOAD_DELAY = 1.0
 # Government pages are small; anything bigger is a trap or a mistake. Attachments have their own cap.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
@@ -37,6 +53,14 @@ TELNETCONSOLE_ENABLED = False
 HTTPERROR_ALLOWED_CODES: list[int] = []
 MAX_LIST_PAGES = 50  # per site and run: a calendar that pages forever stops here
 
+# --- nightly runs: incremental crawling (crawler/incremental.py) ------------------------------------
+# A stored page is asked again (conditionally: ETag / Last-Modified, a 304 costs no body) after this many days;
+# `policycrawl crawl --revisit` asks every known page now. None: only when the list shows a newer date.
+REVISIT_AFTER_DAYS = 30
+# Stop following a site's list pages after this many pages in a row that held nothing new (0: never stop);
+# only on a site whose list an earlier run walked to the end, so a killed first crawl is completed next time.
+INCREMENTAL_STOP_AFTER_KNOWN_PAGES = 1
+
 # --- the sample sites (served on 127.0.0.1 by `policycrawl crawl --sample`) ------------------------
 SAMPLE_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
@@ -44,13 +68,30 @@ SAMPLE_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "DOWNLOAD_TIMEOUT": 10,
     "RETRY_TIMES": 2,
+    "RETRY_BACKOFF_BASE": 0.05,  # our own servers: keep the 500-once retry fast
 }
 
 # --- what counts as a failed run (exit code 1, spec/CLI.md) -----------------------------------------
 # A site fails when it yields no article at all, or when more than this share of its detail fetches fail.
 SITE_ERROR_RATIO_THRESHOLD = 0.25
+# A site is broken when more than this share of the pages it gave in a run lack a title, a date or a body
+# (a redesign that the generic reader no longer understands); the summary names an example page.
+SITE_MISSING_FIELD_RATIO = 0.5
+
+# --- distributed crawls: `crawl --frontier redis://… --db postgresql://…` (README: Scaling out) ------
+FRONTIER_KEY_PREFIX = "policycrawl"  # Redis keys: policycrawl:<site>:requests, …:dupefilter, …:seen
+FRONTIER_IDLE_SECONDS = 60.0  # a worker stops after its sites' queues have been empty (none in flight) this long
+FRONTIER_LEASE_SECONDS = 15  # a worker's heartbeat lease; a dead worker's requests are re-queued after it expires
+FRONTIER_POLL_SECONDS = 0.5  # how often a waiting worker looks at the shared queue
+# `scrapy crawl KIND -a site=NAME -s FRONTIER_URL=redis://…` (scrapyd jobs) is a worker too; unset, nothing changes.
+FRONTIER_URL = None
+ADDONS = {"crawler.frontier_addon.FrontierAddon": 0}
 
 # --- pipelines, in order: understand the page → normalise → extract facts → store -----------------
+# Page analysis runs in this many worker processes (pipelines/offload.py), so the event loop keeps
+# downloading while pages are analysed; 0 analyses on the event loop itself. One core is left to the crawl
+# process (Scrapy and the store), the others analyse, at most four (each worker holds ~200 MB of dictionaries).
+PROCESSING_WORKERS = max(0, min(4, (os.cpu_count() or 1) - 1))
 ITEM_PIPELINES = {
     "pipelines.page.PageUnderstandingPipeline": 100,
     "pipelines.normalize.ScriptNormalizationPipeline": 200,
@@ -64,3 +105,6 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
+# `policycrawl crawl --log-file F` rotates F by size (crawler/logging_setup.py): F, F.1 … F.N.
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUP_COUNT = 5

@@ -18,8 +18,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crawler.consolidate import after_article_written, after_attachment_written
 from crawler.db import open_database
-from crawler.items import FetchedAttachment, FetchedPage, FetchError
+from crawler.dialect import retry_lost_races, sqlite_only
+from crawler.incremental import KnownPage, list_day
+from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
 from crawler.models import (
     Article,
     ArticleRegion,
@@ -35,6 +38,12 @@ from crawler.models import (
     TargetRow,
 )
 from crawler.search_index import index_article, index_policy
+
+# Chinese search, stories and consolidated targets are derived tables of the SQLite side: kept up to date while
+# writing a SQLite file, built by `policycrawl export` from a PostgreSQL database (crawler/dialect.py).
+index_article, index_policy = sqlite_only(index_article), sqlite_only(index_policy)
+after_article_written = sqlite_only(after_article_written)
+after_attachment_written = sqlite_only(after_attachment_written)
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +69,20 @@ def decompress(body: bytes | None) -> bytes:
 class Store:
     """The crawl's view of the database."""
 
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, migrate: bool = True) -> None:
+        """`migrate=False`: a database this process already opened (spiders reading their site's state)."""
         self.db_path = str(db_path)
-        self.engine = open_database(db_path)
+        if migrate:
+            self.engine = open_database(db_path)
+        else:
+            from crawler.db import make_engine
+
+            self.engine = make_engine(db_path)
         self._site_ids: dict[str, int] = {}
+
+    def forget_uncommitted(self) -> None:
+        """A transaction was rolled back (dialect.retry_lost_races): ids it cached may not exist."""
+        self._site_ids.clear()
 
     # --- runs ------------------------------------------------------------------------------------
     def start_run(self, options: dict[str, Any]) -> int:
@@ -99,6 +118,7 @@ class Store:
             return [_run_dict(r) for r in rows]
 
     # --- sites -----------------------------------------------------------------------------------
+    @retry_lost_races
     def ensure_site(
         self, name: str, kind: str, title: str | None = None, base_url: str | None = None, region_code: str | None = None
     ) -> int:
@@ -123,6 +143,7 @@ class Store:
         return self._site_ids[name]
 
     # --- pages and articles ----------------------------------------------------------------------
+    @retry_lost_races
     def save_article(self, item: FetchedPage, run_id: int | None) -> str:
         """Store the page, the article and its facts in one transaction; return new | updated | unchanged."""
         record = item.record
@@ -147,7 +168,20 @@ class Store:
                 index_article(s.connection(), article.id, article.title, article.text)
                 self._add_version(s, article, run_id)
                 self._replace_facts(s, article, item.facts)
+                s.flush()
+                after_article_written(s.connection(), article.id)  # its story, its consolidated targets
+            self._add_pending_attachments(s, article, item.attachment_links)
             return outcome
+
+    @staticmethod
+    def _add_pending_attachments(s: Session, article: Article, links: list[dict[str, Any]]) -> None:
+        """Attachment links become `pending` rows with their article, so a crawl killed before the files
+        arrive fetches them on the next run (Store.pending_attachments)."""
+        s.flush()
+        for link in links or []:
+            if s.scalar(select(Attachment.id).where(Attachment.url == link["url"])) is None:
+                s.add(Attachment(url=link["url"], article_url=article.url, article_id=article.id,
+                                 name=link.get("name"), type=link.get("type"), status="pending"))
 
     def _upsert_page(self, s: Session, item: FetchedPage, site_id: int, run_id: int | None, encoding: str | None) -> Page:
         page = s.scalar(select(Page).where(Page.url == item.url))
@@ -156,6 +190,7 @@ class Store:
             s.add(page)
         page.final_url, page.site_id, page.run_id, page.status = item.final_url, site_id, run_id, item.status
         page.content_type, page.encoding, page.fetched_at = item.content_type, encoding, item.fetched_at
+        page.checked_at = item.fetched_at
         page.etag, page.last_modified, page.hint = item.etag, item.last_modified, item.hint or None
         digest = hashlib.sha256(item.body).hexdigest()
         if page.body_hash != digest:
@@ -256,34 +291,32 @@ class Store:
     @staticmethod
     def _upsert_policy(s: Session, policy, article_id: int, lookup_region) -> PolicyRow:
         """One row per document: fields missing so far are filled from this mention, with their source kept."""
-        from extract.normalize import normalize_title
+        from extract.policy_identity import POLICY_FIELDS, merge_policy_fields, policy_key
 
-        norm = normalize_title(policy.title)
-        row = s.scalar(select(PolicyRow).where(PolicyRow.norm_title == norm))
+        norm = policy_key(policy.title)  # one row per document however the title is written
+        # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): two workers merging fields into the same
+        # policy row take turns instead of overwriting each other's field sources.
+        row = s.scalar(select(PolicyRow).where(PolicyRow.norm_title == norm).with_for_update())
         if row is None:
             row = PolicyRow(title=policy.title, norm_title=norm, field_sources={})
             s.add(row)
-        sources = dict(row.field_sources or {})
-        for field in ("issuer", "region", "issued_on", "doc_number", "period_start", "period_end", "doc_type", "status"):
-            value = getattr(policy, field)
-            if value is None:
-                continue
-            current = getattr(row, field)
-            if current is None:
-                setattr(row, field, value)
-                sources[field] = article_id
-            elif current != value:
-                conflicts = sources.setdefault("conflicts", {})
-                conflicts.setdefault(field, [])
-                if {"value": value, "article_id": article_id} not in conflicts[field]:
-                    conflicts[field].append({"value": value, "article_id": article_id})
-        row.field_sources = sources
+        values, row.field_sources = merge_policy_fields(
+            {f: getattr(row, f) for f in POLICY_FIELDS}, row.field_sources or {},
+            {f: getattr(policy, f) for f in POLICY_FIELDS}, article_id,
+        )
+        for field, value in values.items():
+            setattr(row, field, value)
         row.region_code = _region_code(row.region, lookup_region)
         s.flush()
         index_policy(s.connection(), row.id, row.title)
         return row
 
     # --- attachments and errors -------------------------------------------------------------------
+    @retry_lost_races
+    def has_article(self, url: str) -> bool:
+        with Session(self.engine) as s:
+            return s.scalar(select(Article.id).where(Article.url == url)) is not None
+
     def save_attachment(self, item: FetchedAttachment, run_id: int | None) -> None:
         with Session(self.engine) as s, s.begin():
             article_id = s.scalar(select(Article.id).where(Article.url == item.article_url))
@@ -291,7 +324,8 @@ class Store:
             if row is None:
                 row = Attachment(url=item.url, article_url=item.article_url)
                 s.add(row)
-            row.article_id, row.name, row.type = article_id, item.name, item.type or item.declared_type
+            row.article_id = article_id or row.article_id
+            row.name, row.type = item.name, item.type or item.declared_type
             row.size, row.hash = len(item.body), hashlib.sha256(item.body).hexdigest()
             row.text, row.status, row.reason = item.text, item.text_status, item.reason
             row.body = compress(item.body) if item.text_status != "too_large" else None
@@ -302,7 +336,10 @@ class Store:
                 from extract.regions import lookup_region
 
                 self._add_policies_and_targets(s, article_id, row.id, item.facts, lookup_region)
+                s.flush()
+                after_attachment_written(s.connection(), article_id)
 
+    @retry_lost_races
     def save_error(self, err: FetchError, run_id: int | None) -> None:
         with Session(self.engine) as s, s.begin():
             site_id = self._site_id(s, err.site)
@@ -320,7 +357,106 @@ class Store:
             if err.is_attachment:
                 row = s.scalar(select(Attachment).where(Attachment.url == err.url))
                 if row is None:
-                    s.add(Attachment(url=err.url, article_url="", status="fetch_failed", reason=f"{err.kind}: {err.message}"))
+                    article_id = s.scalar(select(Article.id).where(Article.url == err.article_url)) if err.article_url else None
+                    s.add(Attachment(url=err.url, article_url=err.article_url or "", article_id=article_id,
+                                     status="fetch_failed", reason=f"{err.kind}: {err.message}"))
+                elif row.status == "pending":
+                    row.status, row.reason = "fetch_failed", f"{err.kind}: {err.message}"
+
+    # --- incremental crawls (crawler/incremental.py decides, this reads and records) ---------------------
+    def known_pages(self, site: str) -> dict[str, KnownPage]:
+        """Every detail URL of `site` the database knows: stored articles, and URLs that only ever failed."""
+        with Session(self.engine) as s:
+            site_id = s.scalar(select(Site.id).where(Site.name == site))
+            if site_id is None:
+                return {}
+            pending = set(s.scalars(
+                select(Attachment.article_id).join(Article, Article.id == Attachment.article_id)
+                .where(Article.site_id == site_id, Attachment.status == "pending")
+            ))
+            known: dict[str, KnownPage] = {}
+            rows = s.execute(
+                select(Article.id, Article.url, Article.published_at, Page.hint, Page.etag, Page.last_modified,
+                       Page.fetched_at, Page.checked_at)
+                .outerjoin(Page, Page.id == Article.page_id).where(Article.site_id == site_id)
+            )
+            for article_id, url, published_at, hint, etag, last_modified, fetched_at, checked_at in rows:
+                listed = (hint or {}).get("date") if isinstance(hint, dict) else None
+                known[url] = KnownPage(
+                    url=url, list_date=list_day(listed) or list_day(published_at), etag=etag,
+                    last_modified=last_modified, checked_at=max(filter(None, (fetched_at, checked_at)), default=None),
+                    attachments_complete=article_id not in pending,
+                )
+            failures = s.execute(
+                select(FetchErrorRow.url, FetchErrorRow.kind, CrawlRun.started_at)
+                .outerjoin(CrawlRun, CrawlRun.id == FetchErrorRow.run_id)
+                .where(FetchErrorRow.site_id == site_id).order_by(FetchErrorRow.id)
+            )
+            for url, kind, started_at in failures:  # the latest failure of a URL wins
+                if url not in known or known[url].failure is not None:
+                    known[url] = KnownPage(url=url, checked_at=started_at, failure=kind)
+            return known
+
+    def pending_attachments(self, site: str) -> list[dict[str, Any]]:
+        """Attachments stored as links but never fetched (a crawl was killed between article and files)."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(Attachment.url, Attachment.article_url, Attachment.name, Attachment.type)
+                .join(Article, Article.id == Attachment.article_id).join(Site, Site.id == Article.site_id)
+                .where(Site.name == site, Attachment.status == "pending").order_by(Attachment.id)
+            )
+            return [{"url": u, "article_url": a, "name": n, "type": t} for u, a, n, t in rows]
+
+    def fetched_attachment_urls(self, site: str) -> set[str]:
+        """Attachments of `site` already read (whatever their text status): not downloaded again."""
+        with Session(self.engine) as s:
+            return set(s.scalars(
+                select(Attachment.url).join(Article, Article.id == Attachment.article_id)
+                .join(Site, Site.id == Article.site_id)
+                .where(Site.name == site, Attachment.status.not_in(("pending", "fetch_failed")))
+            ))
+
+    def site_walk_state(self, site: str) -> tuple[str | None, str | None]:
+        """(cursor, walked_at) of a site; (None, None) for a site never crawled."""
+        with Session(self.engine) as s:
+            row = s.execute(select(Site.cursor, Site.walked_at).where(Site.name == site)).first()
+            return (row[0], row[1]) if row else (None, None)
+
+    def begin_walk(self, site: str) -> None:
+        """Forget that the site was walked: if this run dies half-way, the next one pages through again."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(Site).where(Site.name == site))
+            if row is not None:
+                row.walked_at = None
+
+    def finish_walk(self, site: str, cursor: str | None, complete: bool) -> None:
+        """Keep the newest date seen; mark the walk complete only when it reached known ground or the end."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(Site).where(Site.name == site))
+            if row is None:
+                return
+            if cursor and (row.cursor is None or cursor > row.cursor):
+                row.cursor = cursor
+            row.walked_at = utc_now() if complete else None
+
+    def mark_not_modified(self, item: NotModifiedPage, run_id: int | None) -> bool:
+        """A 304: the stored page is current as of now; no body, no new version. False if unknown."""
+        with Session(self.engine) as s, s.begin():
+            page = s.scalar(select(Page).where(Page.url == item.url))
+            article = s.scalar(select(Article).where(Article.url == item.url))
+            if page is None or article is None:
+                return False
+            page.checked_at = item.checked_at
+            article.last_seen_run = run_id
+            return True
+
+    def mark_abandoned_runs(self, current_run_id: int | None = None) -> list[tuple[int, int | None]]:
+        """Runs still `running` although no crawl holds the lock: their process died (SIGKILL, power loss)."""
+        with Session(self.engine) as s, s.begin():
+            rows = s.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.id != (current_run_id or -1))).all()
+            for run in rows:
+                run.status = "interrupted"
+            return [(run.id, run.pid) for run in rows]
 
     # --- offline re-extraction --------------------------------------------------------------------
     def iter_stored_pages(self) -> Iterator[FetchedPage]:
@@ -344,6 +480,7 @@ class Store:
                     hint=page.hint or {},
                 )
 
+    @retry_lost_races
     def replace_article_facts(self, item: FetchedPage) -> None:
         """Reextract: refresh the article's analysed fields and facts from its stored page."""
         with Session(self.engine) as s, s.begin():
@@ -354,6 +491,8 @@ class Store:
             s.flush()
             index_article(s.connection(), article.id, article.title, article.text)
             self._replace_facts(s, article, item.facts)
+            s.flush()
+            after_article_written(s.connection(), article.id)
 
 
 def _run_dict(run: CrawlRun) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -11,12 +11,22 @@ TRACKING_PREFIXES = ("utm_",)
 
 
 def canonical_url(url: str) -> str:
-    """Sorted query without tracking parameters, no fragment, normalised escapes."""
-    parts = urlsplit(url)
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
-    cleaned = urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(cleaned, keep_fragments=False)
+    """Sorted query without tracking parameters, no fragment, normalised escapes.
+
+    The query is filtered as written, so GBK escapes (?title=%D5%FE%B2%DF) survive byte for byte; a URL that
+    cannot be parsed at all (http://[::1) is its own identity rather than an exception in a spider.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    kept = []
+    for part in parts.query.split("&"):
+        key = unquote(part.split("=", 1)[0].replace("+", " ")).lower()
+        if part and key not in TRACKING_PARAMS and not key.startswith(TRACKING_PREFIXES):
+            kept.append(part)
+    cleaned = urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", "&".join(kept), ""))
+    try:
+        return canonicalize_url(cleaned, keep_fragments=False)
+    except ValueError:
+        return cleaned

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from extract import page_meta
 from extract.attachments import find_attachment_links
 from extract.body import find_body
+from extract.challenge import detect_challenge, looks_like_challenge
 from extract.encoding import decode_html
 from extract.notice_table import LabelledValue, find_labelled_values
 from extract.records import PageRecord
@@ -28,14 +29,8 @@ logger = logging.getLogger(__name__)
 MAX_HTML_CHARS = 1_500_000
 LIBRARY_DATE_MAX_CHARS = 600_000  # htmldate re-parses the page: only worth it on ordinary sizes
 _BINARY_SAMPLE = 65_536
-_WAF_MARKERS = re.compile(
-    r"安全验证|访问验证|人机验证|滑动验证|拖动滑块|请开启\s*JavaScript|请启用\s*JavaScript|请打开浏览器的\s*JavaScript|"
-    r"enable JavaScript and cookies|Please enable cookies|Please enable JavaScript|云锁|yunsuo_session|安全狗|safedog|"
-    r"创宇盾|知道创宇云防御|网站防火墙|Just a moment\.\.\.|Checking your browser|cf-browser-verification|"
-    r"访问过于频繁|您的访问被拒绝|访问被拦截|您的请求已被拦截",
-    re.I,
-)
-WAF_MAX_VISIBLE_CHARS = 800
+# Characters lxml parses but refuses to set back into a tree (the body cleaner moves text around): dropped.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _LATEST_PLAUSIBLE_DATE = "2099-12-31"
 _BYLINE_EDGE = re.compile(
     r"^(?:(?:发布|更新|发表)?(?:时间|日期)\s*[:：]|发布于|来源\s*[:：|]|作者\s*[:：]|字号|【?\s*字体|分享到|打印|"
@@ -51,28 +46,44 @@ def _blank(url: str | None, problem: str) -> PageRecord:
     return PageRecord(url=url, problems=[problem])
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)  # C0 controls but tab, newlines, FF, CR
+
+
 def _looks_binary(body: bytes) -> bool:
     sample = body[:_BINARY_SAMPLE]
     if not sample:
         return False
     nul = sample.count(b"\x00")
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return nul > len(sample) * 0.01 or controls > len(sample) * 0.05
 
 
 def looks_like_waf_challenge(text: str) -> bool:
-    """A 200 page that is a captcha / JS challenge of a web application firewall, not content."""
-    if not text:
-        return False
-    visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text[:200_000], flags=re.S | re.I)
-    visible_chars = len(re.sub(r"\s+", "", visible))
-    return visible_chars < WAF_MAX_VISIBLE_CHARS and bool(_WAF_MARKERS.search(text[:200_000]))
+    """A 200 page that is a captcha / JS challenge of a web application firewall, not content
+    (extract.challenge decides)."""
+    return looks_like_challenge(text)
+
+
+# libxml2 stops at 256 open elements and the rest of the page is lost; a run of more than MAX_WRAPPER_RUN
+# bare wrapper tags in a row (50 000 nested <div>s around a notice) is cut to that many before parsing.
+MAX_WRAPPER_RUN = 64
+_WRAPPERS = r"(?:div|span|font|section|center|blockquote|b|i|u|strong|em|table|tbody|tr|td|ul|ol|li|p)"
+_OPEN_RUN = re.compile(rf"(?:<{_WRAPPERS}\b[^<>]*>\s*){{{MAX_WRAPPER_RUN + 1},}}", re.I)
+_CLOSE_RUN = re.compile(rf"(?:</{_WRAPPERS}\s*>\s*){{{MAX_WRAPPER_RUN + 1},}}", re.I)
+_ONE_TAG = re.compile(r"<[^<>]*>")
+
+
+def _cut_wrapper_runs(text: str) -> str:
+    def cut(match: re.Match[str]) -> str:
+        return "".join(_ONE_TAG.findall(match.group(0))[:MAX_WRAPPER_RUN])
+
+    return _CLOSE_RUN.sub(cut, _OPEN_RUN.sub(cut, text))
 
 
 def _parse_tree(text: str) -> lxml_html.HtmlElement | None:
     try:
         parser = lxml_html.HTMLParser(huge_tree=False, remove_comments=True, remove_pis=True)
-        return lxml_html.document_fromstring(text, parser=parser)
+        return lxml_html.document_fromstring(_cut_wrapper_runs(text), parser=parser)
     except (etree.ParserError, ValueError) as error:
         logger.warning("unparseable page: %s", error)
         return None
@@ -188,7 +199,7 @@ def _decode(body: bytes | str, declared: str | None, record: PageRecord) -> str 
     if len(text) > MAX_HTML_CHARS:
         record.problems.append(f"truncated_at_{MAX_HTML_CHARS}_chars")
         text = text[:MAX_HTML_CHARS]
-    return text.replace("\x00", "")
+    return _XML_UNSAFE.sub("", text)
 
 
 def parse_page(
@@ -217,7 +228,9 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
         if "binary_body" not in record.problems:
             record.problems.append("empty_body")
         return
-    if looks_like_waf_challenge(text):
+    challenge = detect_challenge(text)
+    if challenge is not None:
+        logger.info("waf challenge page (%s: %s): %s", challenge.kind, challenge.evidence, record.url)
         record.problems.append("waf_challenge")
     tree = _parse_tree(text)
     if tree is None:
@@ -241,6 +254,12 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     _normalise(record)
 
 
+def _is_lead_paragraph(line: str) -> bool:
+    """A real opening paragraph: long, with several full sentences (headline lists have none at the top)."""
+    marks = len(re.findall(r"[。！？!?；]", line)) + len(re.findall(r"[，,、]", line)) // 3
+    return len(line) >= 100 and marks >= 2
+
+
 def is_probably_article(record: PageRecord) -> bool:
     """True for a page with a real body; False for list pages, WAF challenges and empty or binary pages."""
     if {"waf_challenge", "binary_body", "empty_body", "unparseable_html"} & set(record.problems):
@@ -256,5 +275,7 @@ def is_probably_article(record: PageRecord) -> bool:
     short_lines = sum(1 for line in lines if len(line) < 30)
     if sentence_marks < 2 and len(body) < 400:
         return False
+    if any(_is_lead_paragraph(line) for line in lines[:3]):
+        return True  # a news lead, then a list (prices, hotlines, venues): still one article, not a headline list
     # A headline list: many short lines, almost no sentences.
     return not (len(lines) >= 10 and short_lines / len(lines) > 0.8 and sentence_marks < len(lines) / 4)

@@ -70,14 +70,16 @@ def find_attachment_links(tree: lxml_html.HtmlElement, base_url: str | None = No
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         text = _WS.sub(" ", anchor.text_content()).strip()
-        ext = _link_extension(href, text)
-        if not ext:
+        try:
+            ext = _link_extension(href, text)
+            absolute = urljoin(base_url, href) if base_url else href
+            name = text or unquote(posixpath.basename(urlsplit(href).path)) or absolute
+        except ValueError as error:  # "http://[::1": one broken link must not cost the page
+            logger.info("unreadable link %r: %s", href[:200], error)
             continue
-        absolute = urljoin(base_url, href) if base_url else href
-        if absolute in seen:
+        if not ext or absolute in seen:
             continue
         seen.add(absolute)
-        name = text or unquote(posixpath.basename(urlsplit(href).path)) or absolute
         links.append(AttachmentLink(url=absolute, name=name, type=ext))
     return links
 
@@ -124,6 +126,9 @@ def _zip_too_big(data: bytes) -> str | None:
     total = sum(info.file_size for info in infos)
     if total > MAX_ZIP_EXPANDED_BYTES:
         return f"expands to {total} bytes (cap {MAX_ZIP_EXPANDED_BYTES})"
+    if total > 10_000_000 and total / max(len(data), 1) > MAX_ZIP_RATIO:
+        # many members each under the per-member test: a reader that loads every part would hold it all
+        return f"expands {total // max(len(data), 1)}x to {total} bytes across {len(infos)} members: zip bomb"
     for info in infos:
         if (
             info.compress_size

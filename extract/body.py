@@ -104,17 +104,20 @@ def _link_share(el: lxml_html.HtmlElement) -> float:
     return linked / total
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _drop_keep_tail(el: lxml_html.HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
-    tail = el.tail
+    tail = _XML_UNSAFE.sub("", el.tail or "")  # &#1; or &#xFFFF; parse, but lxml will not set them back
     previous = el.getprevious()
     if tail:
         if previous is not None:
-            previous.tail = (previous.tail or "") + tail
+            previous.tail = _XML_UNSAFE.sub("", previous.tail or "") + tail
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _XML_UNSAFE.sub("", parent.text or "") + tail
     parent.remove(el)
 
 

@@ -27,6 +27,40 @@ DETECTION_SAMPLE_BYTES = 200_000
 # A few undecodable bytes (a truncated last character, one stray byte) do not mean the charset is wrong.
 _TOLERATED_BAD_RATIO = 0.001
 REPLACED_SUFFIX = "+replace"
+MIXED_LABEL = "utf-8+gb18030"
+# A UTF-8 page with GBK runs (a footer or a paragraph pasted from a GBK system) is read as mixed only while
+# UTF-8 holds most of its non-ASCII bytes; beyond this share of GB bytes it is a GBK page and detection decides.
+MIXED_MAX_GB_SHARE = 0.5
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _utf8_with_gb_runs(body: bytes) -> str | None:
+    """UTF-8 text whose runs of non-ASCII bytes that are not UTF-8 are GBK; None when GBK dominates.
+
+    Runs are split at ASCII bytes (tags, digits, spaces), the way a GBK paragraph sits between tags in a
+    UTF-8 page. A run is UTF-8 when it decodes as such and holds a three-byte (CJK) character: GBK pairs
+    often pass as two-byte UTF-8 (位 = CE BB reads as λ), Chinese in UTF-8 never does.
+    """
+    parts: list[str] = []
+    position = gb_bytes = non_ascii = 0
+    for match in _NON_ASCII_RUN.finditer(body):
+        parts.append(body[position : match.start()].decode("ascii"))
+        run = match.group()
+        non_ascii += len(run)
+        as_utf8 = _strict(run, "utf-8")
+        as_gb = None
+        if as_utf8 is None or all(ord(c) < 0x800 for c in as_utf8):
+            as_gb = _strict(run, "gb18030")
+        if as_gb is not None:
+            parts.append(as_gb)
+            gb_bytes += len(run)
+        else:
+            parts.append(as_utf8 if as_utf8 is not None else run.decode("utf-8", errors="replace"))
+        position = match.end()
+    parts.append(body[position:].decode("ascii"))
+    if not non_ascii or gb_bytes > non_ascii * MIXED_MAX_GB_SHARE:
+        return None
+    return "".join(parts)
 
 
 def canonical_encoding(name: str | None) -> str | None:
@@ -124,6 +158,10 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     as_utf8 = _strict(body, "utf-8")
     if as_utf8 is not None:
         return as_utf8, "utf-8"
+    mixed = _utf8_with_gb_runs(body)
+    if mixed is not None:
+        logger.info("UTF-8 page with GBK runs: decoding each run in its own charset")
+        return mixed, MIXED_LABEL
     detected = _detect(body)
     for encoding in (detected, "gb18030", "utf-8"):
         if encoding:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,11 +46,11 @@ def keywords_from_tokens(tokens: list[str], top_k: int = 10) -> list[tuple[str, 
     idf, median = _idf_table()
     stop = _stopwords()
     freq: dict[str, int] = {}
-    for token in tokens:
+    for token, n in Counter(tokens).items():  # each distinct token judged once
         word = token.strip()
         if len(word) < 2 or word.lower() in stop or _NOT_A_KEYWORD.fullmatch(word):
             continue
-        freq[word] = freq.get(word, 0) + 1
+        freq[word] = freq.get(word, 0) + n
     total = sum(freq.values())
     if not total:
         return []

@@ -7,6 +7,7 @@ links, JSON APIs with a page count), so a site needs a URL pattern, not its own 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -16,6 +17,9 @@ from lxml import html as lxml_html
 NEXT_LINK_TEXTS = ("下一页", "下页", "后一页", "下一頁", "下頁", "next", "Next", "›", "»")
 _CREATE_PAGE = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _DATE_NEAR = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+# A page count beyond this is a trap or a typo (createPageHTML(999999999, …)); the spider's list page cap
+# (MAX_LIST_PAGES) is far lower anyway, this only keeps the URL list itself small.
+MAX_TRS_PAGES = 10_000
 
 
 @dataclass
@@ -25,6 +29,14 @@ class ListedLink:
     date: str | None  # a YYYY-MM-DD printed next to the link, if any
 
 
+def _absolute(base_url: str, href: str) -> str | None:
+    """The link's absolute URL without its fragment; None for an unparseable href ("http://[::1")."""
+    try:
+        return urljoin(base_url, href).split("#", 1)[0]
+    except ValueError:
+        return None
+
+
 def _parse(text: str):
     try:
         return lxml_html.fromstring(text) if text and text.strip() else None
@@ -32,8 +44,13 @@ def _parse(text: str):
         return None
 
 
-def detail_links(page_html: str, base_url: str, detail_pattern: str) -> list[ListedLink]:
-    """Links whose absolute URL matches `detail_pattern`, in page order, de-duplicated."""
+def detail_links(page_html: str, base_url: str, detail_pattern: str,
+                 normalize: Callable[[str], str] | None = None) -> list[ListedLink]:
+    """Links whose absolute URL matches `detail_pattern`, in page order, de-duplicated.
+
+    `normalize` (the crawler's canonical URL) runs first, so `t20240301_1.html?spm=…` still matches a pattern
+    ending in `html$` and is listed once, without its tracking parameters.
+    """
     root = _parse(page_html)
     if root is None:
         return []
@@ -44,8 +61,13 @@ def detail_links(page_html: str, base_url: str, detail_pattern: str) -> list[Lis
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
-        if url in seen or not pattern.search(url):
+        url = _absolute(base_url, href)
+        if url is not None and normalize is not None:
+            try:
+                url = normalize(url)
+            except ValueError:
+                url = None
+        if url is None or url in seen or not pattern.search(url):
             continue
         seen.add(url)
         text = " ".join((a.text_content() or "").split()) or (a.get("title") or "").strip()
@@ -70,14 +92,10 @@ def next_list_pages(page_html: str, base_url: str, paging: str, list_pattern: st
             pattern = re.compile(list_pattern)
             for a in root.iter("a"):
                 href = (a.get("href") or "").strip()
-                url = urljoin(base_url, href).split("#", 1)[0] if href else ""
+                url = (_absolute(base_url, href) or "") if href else ""
                 if url and pattern.search(url):
                     urls.append(url)
-    out: list[str] = []
-    for u in urls:
-        if u not in out and u != base_url:
-            out.append(u)
-    return out
+    return [u for u in dict.fromkeys(urls) if u != base_url]
 
 
 def trs_pages(page_html: str, base_url: str) -> list[str]:
@@ -85,7 +103,7 @@ def trs_pages(page_html: str, base_url: str) -> list[str]:
     m = _CREATE_PAGE.search(page_html or "")
     if not m:
         return []
-    total, _current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    total, _current, stem, ext = min(int(m.group(1)), MAX_TRS_PAGES), int(m.group(2)), m.group(3), m.group(4)
     return [urljoin(base_url, f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}") for i in range(total)]
 
 
@@ -98,7 +116,9 @@ def next_links(page_html: str, base_url: str) -> list[str]:
         label = " ".join((a.text_content() or "").split())
         href = (a.get("href") or "").strip()
         if href and not href.startswith("javascript:") and label in NEXT_LINK_TEXTS:
-            out.append(urljoin(base_url, href).split("#", 1)[0])
+            url = _absolute(base_url, href)
+            if url:
+                out.append(url)
     return out
 
 

@@ -1,20 +1,29 @@
-"""Text of PDF/DOCX attachments (extract.attachments), with a status that says what could not be read."""
+"""Text of PDF/DOCX attachments (extract.attachments), with a status that says what could not be read; in a
+worker process, as PDF parsing is the heaviest step of all."""
 
 from __future__ import annotations
 
 from crawler.items import FetchedAttachment
 from crawler.processing import extract_attachment
+from pipelines import offload
 
 
 class AttachmentTextPipeline:
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, workers: int = 0) -> None:
         self.max_bytes = max_bytes
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("ATTACHMENT_MAX_BYTES"))
+        return cls(crawler.settings.getint("ATTACHMENT_MAX_BYTES"), crawler.settings.getint("PROCESSING_WORKERS"))
 
-    def process_item(self, item, spider=None):
+    def open_spider(self, spider=None) -> None:
+        offload.acquire(self.workers)
+
+    def close_spider(self, spider=None) -> None:
+        offload.release()
+
+    async def process_item(self, item, spider=None):
         if not isinstance(item, FetchedAttachment):
             return item
-        return extract_attachment(item, self.max_bytes)
+        return await offload.run(extract_attachment, item, self.max_bytes)

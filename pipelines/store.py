@@ -1,12 +1,23 @@
-"""Persist items (crawler.store), one transaction each, and keep the site's counts for the run record."""
+"""Persist items (crawler.store), one transaction each, and keep the site's counts for the run record.
+
+The counts are written to `crawl_runs` every few seconds too, so a run killed outright still shows how far
+it got; the site's cursor and walk state are recorded when its spider closes.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from scrapy import signals
 
-from crawler.items import FetchedAttachment, FetchedPage, FetchError
+from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
 from crawler.run_counts import SiteCounts
 from crawler.store import Store
+
+logger = logging.getLogger(__name__)
+
+COUNTS_FLUSH_SECONDS = 10.0
 
 
 class StoragePipeline:
@@ -16,39 +27,91 @@ class StoragePipeline:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.own_run = False
+        self.lock = None
         self.counts = SiteCounts()
         self.site = None
+        self._flushed_at = time.monotonic()
+        # Attachments (and their failures) that arrive before their notice is stored: page analysis runs in
+        # worker processes and is often slower than a download; saved then, an attachment lost its article link
+        # and the facts of its text. They wait here for the notice (or the spider's close).
+        self._waiting: dict[str, list[FetchedAttachment | FetchError]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider=None) -> None:
         spider = spider or self.crawler.spider
-        self.store = Store(self.settings.get("DB_PATH"))
         self.run_id = self.settings.getint("POLICY_RUN_ID") or None
+        if self.run_id is None:  # `scrapy crawl` without the policycrawl command: it takes the lock itself
+            from crawler.lock import CrawlLock
+
+            self.lock = CrawlLock(self.settings.get("DB_PATH")).acquire()
+        self.store = Store(self.settings.get("DB_PATH"))
         entry = getattr(spider, "entry", None)
         self.site = getattr(spider, "site_name", spider.name)
         if entry is not None:
             self.store.ensure_site(entry.name, entry.kind, entry.title, entry.start_urls[0], entry.region_code)
-        if self.run_id is None:  # `scrapy crawl` without the policycrawl command: a run of its own
+        if self.run_id is None:
             self.own_run = True
+            for run_id, pid in self.store.mark_abandoned_runs():
+                logger.warning("run %d (pid %s) was left running by a crawl that died; marked interrupted", run_id, pid)
             self.run_id = self.store.start_run({"spider": spider.name, "site": self.site})
 
     def process_item(self, item, spider=None):
+        stats = self.crawler.stats
         if isinstance(item, FetchedPage):
             outcome = self.store.save_article(item, self.run_id)
             setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
             self.counts.pages += 1
+            stats.inc_value(f"policy/articles/{outcome}")
+            logger.info("%s: %s article %s", self.site, outcome, item.url)
+            self._save_waiting(item.url)
+        elif isinstance(item, NotModifiedPage):
+            if self.store.mark_not_modified(item, self.run_id):
+                self.counts.not_modified += 1
+                stats.inc_value("policy/articles/not_modified")
+                logger.info("%s: not_modified article %s", self.site, item.url)
+        elif isinstance(item, FetchedAttachment | FetchError) and self._must_wait(item):
+            self._waiting.setdefault(item.article_url, []).append(item)
+            if isinstance(item, FetchError):
+                self.counts.error(item.kind)
+                stats.inc_value("policy/errors")
         elif isinstance(item, FetchedAttachment):
             self.store.save_attachment(item, self.run_id)
             self.counts.attachments += 1
         elif isinstance(item, FetchError):
             self.store.save_error(item, self.run_id)
             self.counts.error(item.kind)
+            stats.inc_value("policy/errors")
+        if time.monotonic() - self._flushed_at > COUNTS_FLUSH_SECONDS:
+            self._flush_counts()
         return item
+
+    def _must_wait(self, item: FetchedAttachment | FetchError) -> bool:
+        if isinstance(item, FetchError) and not item.is_attachment:
+            return False
+        url = item.article_url
+        return bool(url) and (url in self._waiting or not self.store.has_article(url))
+
+    def _save_waiting(self, article_url: str | None = None) -> None:
+        """Save what waited for `article_url` (everything, when None: the notice never came)."""
+        urls = [article_url] if article_url is not None else list(self._waiting)
+        for url in urls:
+            for item in self._waiting.pop(url, []):
+                if isinstance(item, FetchedAttachment):
+                    self.store.save_attachment(item, self.run_id)
+                    self.counts.attachments += 1
+                else:
+                    self.store.save_error(item, self.run_id)
+
+    def request_reached_downloader(self, request, spider=None) -> None:
+        kind = request.meta.get("page_kind") or ("robots" if request.url.endswith("/robots.txt") else "other")
+        self.counts.fetch(kind)
 
     def item_dropped(self, item, response, exception, spider=None) -> None:
         reason = str(exception) or type(exception).__name__
@@ -59,14 +122,39 @@ class StoragePipeline:
                            last_status=item.status, message=f"page fetched but not stored: {reason}"),
                 self.run_id,
             )
+            self._save_waiting(item.url)
 
-    def close_spider(self, spider=None) -> None:
+    def _flush_counts(self) -> None:
         stats = self.crawler.stats
         self.counts.requests = int(stats.get_value("downloader/request_count", 0) or 0)
-        articles = self.counts.new + self.counts.updated + self.counts.unchanged
-        if articles == 0:
+        self.counts.skipped = int(stats.get_value("policy/links/skipped", 0) or 0)
+        self.store.merge_run_counts(self.run_id, self.site, self.counts.as_dict())
+        self._flushed_at = time.monotonic()
+
+    def close_spider(self, spider=None) -> None:
+        self._save_waiting()
+        stats = self.crawler.stats
+        self.counts.requests = int(stats.get_value("downloader/request_count", 0) or 0)
+        self.counts.skipped = int(stats.get_value("policy/links/skipped", 0) or 0)
+        if self.counts.articles == 0:
             start = self.crawler.spider.entry.start_urls[0] if hasattr(self.crawler.spider, "entry") else "?"
             self.counts.broken.append(f"no articles from {start}")
         self.store.merge_run_counts(self.run_id, self.site, self.counts.as_dict())
         if self.own_run:
+            articles = self.counts.articles
             self.store.finish_run(self.run_id, "ok" if articles else "failed", 0 if articles else 1)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """The site's cursor, and whether this run walked its list far enough for the next to stop early."""
+        plan = getattr(spider, "plan", None)
+        if self.store is not None and plan is not None:
+            complete = reason == "finished" and getattr(spider, "walk_complete", False)
+            self.store.finish_walk(self.site, plan.cursor, complete)
+            if not complete:
+                why = "; ".join(getattr(spider, "walk_cut_short", [])) or f"closed: {reason}"
+                logger.info("%s: list not walked to the end (%s); the next run pages through it again", self.site, why)
+        if self.own_run and reason != "finished" and self.store is not None:
+            self.store.finish_run(self.run_id, "interrupted" if reason == "shutdown" else "failed", 1)
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

@@ -7,9 +7,10 @@ from typing import Any
 
 from scrapy.http import Response
 
+from crawler.urls import canonical_url
 from extract.encoding import decode_html
 from extract.listing import detail_links, next_list_pages
-from spiders.base import RegistrySpider
+from spiders.base import ListTally, RegistrySpider
 
 
 class GovPortalSpider(RegistrySpider):
@@ -21,22 +22,22 @@ class GovPortalSpider(RegistrySpider):
 
 
 def follow_list_page(spider: RegistrySpider, response: Response) -> Iterator[Any]:
-    """Detail links by the site's URL pattern, further list pages by its paging style."""
+    """Detail links by the site's URL pattern, further list pages by its paging style (one after the other, so a
+    nightly run stops paging once a page holds nothing new: RegistrySpider.continue_paging)."""
     entry = spider.entry
     text, _encoding = decode_html(response.body, _declared(response) or entry.encoding)
-    links = detail_links(text, response.url, entry.detail_url_pattern)
+    links = detail_links(text, response.url, entry.detail_url_pattern, normalize=canonical_url)
     if not links:
         spider.logger.warning("%s: list page %s has no detail links matching %s", spider.site_name, response.url, entry.detail_url_pattern)
         spider.crawler.stats.inc_value(f"policy/{spider.site_name}/list_pages_without_links")
+    tally = ListTally()
     for link in links:
         hint = {"title": link.text or None, "date": link.date}
-        request = spider.detail_request(link.url, {k: v for k, v in hint.items() if v})
+        request = spider.detail_request(link.url, {k: v for k, v in hint.items() if v}, tally)
         if request is not None:
             yield request
-    for url in next_list_pages(text, response.url, entry.paging, entry.list_url_pattern):
-        request = spider.list_request(url)
-        if request is not None:
-            yield request
+    more = next_list_pages(text, response.url, entry.paging, entry.list_url_pattern)
+    yield from spider.continue_paging(response, [(url, {}) for url in more], tally)
 
 
 def _declared(response: Response) -> str | None:

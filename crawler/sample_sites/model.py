@@ -13,6 +13,7 @@ SITE_NAMES: tuple[str, ...] = (
     "sample_news_hans",
     "sample_news_hant",
     "sample_news_mangled",
+    "sample_feed",
 )
 
 

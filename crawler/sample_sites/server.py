@@ -30,6 +30,7 @@ STABLE_ORIGIN = "http://{site}.sample.invalid"  # .invalid (RFC 2606) never reso
 
 
 def site_builders() -> dict[str, Callable[[int], BuiltSite]]:
+    from crawler.sample_sites.render_feed import build_feed_site
     from crawler.sample_sites.render_gov import build_gov_portal, build_policy_library
     from crawler.sample_sites.render_news import build_news_hans, build_news_hant, build_news_mangled
 
@@ -39,6 +40,7 @@ def site_builders() -> dict[str, Callable[[int], BuiltSite]]:
         "sample_news_hans": build_news_hans,
         "sample_news_hant": build_news_hant,
         "sample_news_mangled": build_news_mangled,
+        "sample_feed": build_feed_site,
     }
 
 
