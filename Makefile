@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DB ?= data/policy.db
 
-.PHONY: install crawl test test-fast test-browser eval eval-pages bench lint clean serve
+.PHONY: install crawl test test-fast test-browser eval eval-pages bench bench-quick lint clean serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ eval-pages: $(STAMP)
 ## speed figures, each a ratio measured side by side in one run
 bench: $(STAMP)
 	$(PY) -m bench
+
+## the same figures at a tenth of the size (a minute or two): for checking a change, not for quoting
+bench-quick: $(STAMP)
+	$(PY) -m bench --quick
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

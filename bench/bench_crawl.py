@@ -79,7 +79,8 @@ def bench_crawl(pages: int, big_pages: int, tmp: Path, cap: float | None = None,
             f"127.0.0.1, {knobs}: ratio {ratio:.2f} (goal >= 0.8){_capped(full, cap)}",
             f"   CPU per page: full {_cpu_ms(full, 'cpu_s'):.1f} ms in the crawl process + "
             f"{_cpu_ms(full, 'workers_cpu_s'):.1f} ms in {full.get('workers', '?')} analysis workers; bare "
-            f"{_cpu_ms(bare, 'cpu_s'):.1f} ms (the site's server, a separate process, uses the same cores)",
+            f"{_cpu_ms(bare, 'cpu_s'):.1f} ms (the site's server, a separate process, uses the same cores); jieba "
+            f"{'loaded' if full.get('jieba_loaded') else 'never loaded'} in the crawl process",
         )
         if inline:
             before = run_in_child("full", registry, str(tmp / "crawl_inline.db"),

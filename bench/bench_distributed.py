@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import secrets
 import statistics
@@ -84,7 +85,7 @@ def measure(workers: int, delay: float = 0.0, timeout: float = 300) -> Side:
         registry = load_sample_registry(sites.base_urls)
         frontier.publish_sample_registry(registry)
         procs = [subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--sample", "--frontier", redis_url,
-                                   "--db", pg_url, *WORKER_SETTINGS, "-s", f"DOWNLOAD_DELAY={delay}"],
+                                   "--db", pg_url, *WORKER_SETTINGS, "-s", _slot_delay(delay)],
                                   stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True) for _ in range(workers)]
         try:
@@ -107,6 +108,11 @@ def measure(workers: int, delay: float = 0.0, timeout: float = 300) -> Side:
                     proc.wait()
         pages = sum(1 for r in sites.requests if r.path != "/robots.txt")
         return Side(workers, delay, pages, drained - seeded)
+
+
+def _slot_delay(delay: float) -> str:
+    """The delay of the sample sites' download slot (127.0.0.1), as a registry's download_delay would set it."""
+    return "DOWNLOAD_SLOTS=" + json.dumps({"127.0.0.1": {"delay": delay}})
 
 
 def _wait_until(done, timeout: float, what: str) -> None:  # noqa: ANN001

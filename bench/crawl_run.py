@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         profile.dump_stats(args.profile)
     else:
         out = crawl(args.registry, args.db, overrides)
+    segment = sys.modules.get("extract.segment")
+    out["jieba_loaded"] = bool(segment and segment.tokenizer.cache_info().currsize)  # in this process, not a worker
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     out["maxrss_mb"], out["workers_maxrss_mb"] = own.ru_maxrss / 1024, workers.ru_maxrss / 1024
     out["cpu_s"], out["workers_cpu_s"] = own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime

@@ -1,4 +1,7 @@
-"""A generated government portal for the benchmarks: N detail pages behind TRS-style list pages on 127.0.0.1.
+"""A generated government portal for the benchmarks: N detail pages behind list pages on 127.0.0.1.
+
+List pages are TRS-style (index.html, index_1.html …, 20 links each, a 下一页 link to the next); detail pages
+carry the 信息公开 table when they are notices, as provincial portals print them.
 
 Every page is rendered on request from its number (a seeded RNG picks the template slots), so the server holds
 no page in memory and a 20,000-page site costs what a 2,000-page one does. Same number, same bytes, on every
@@ -34,6 +37,7 @@ DETAIL_RE = re.compile(rf"^{COLUMN}/(\d{{6}})/t(\d{{8}})_(\d+)\.html$")
 LIST_RE = re.compile(rf"^{COLUMN}/index(?:_(\d+))?\.html$")
 STATS_PATH = "/__bench_stats"
 
+
 class BenchSite:
     """The pages of a generated portal with `pages` detail pages, newest first, PER_LIST_PAGE per list page."""
 
@@ -45,7 +49,7 @@ class BenchSite:
 
     # --- addresses -------------------------------------------------------------------------------------------
     def published_on(self, n: int) -> str:
-        """Page n's date: newest first, a few pages a day going back from 2024-12-30."""
+        """Page n's date: newest first, three pages a day going back from 2024-12-30."""
         day = time.gmtime(1735516800 - (n // 3) * 86400)  # 2024-12-30
         return time.strftime("%Y-%m-%d", day)
 

@@ -26,6 +26,15 @@ yielded through the pipelines (stored), every request it yielded pushed back to 
 done once its replacement is queued. Workers re-queue the in-flight requests of workers whose lease expired
 (at start and whenever they are idle), so a killed worker's requests are fetched again by the others or by its
 restart: at-least-once delivery, and the store upserts by canonical URL, so nothing is lost and nothing doubled.
+
+Two things a frontier worker does differently from a one-process crawl: its spiders' own start requests are left
+to `seed` (a generation begins there, not when a worker happens to start), and it leases a request only when its
+download slot can send it at once, so that requests wait in Redis for any idle worker rather than behind one
+worker's download delay.
+
+Scrapy internals used: the engine's `_slot.inprogress` set (a request is done when it leaves it; checked when a
+worker opens, so a Scrapy upgrade that moves it fails at once) and `_SLOT_HEARTBEAT_INTERVAL` (how often an idle
+engine asks its scheduler again; without it a waiting worker only notices new requests every 5 s).
 """
 
 from __future__ import annotations
@@ -387,6 +396,7 @@ class FrontierScheduler(Scheduler):
         scheduler.site = site
         scheduler.queue_key, scheduler.dupefilter_key = keys.queue, keys.dupefilter
         scheduler.leased = {}
+        scheduler.max_downloading = settings.getint("FRONTIER_MAX_DOWNLOADING")
         scheduler.idle_since = None
         scheduler.lease = None
         # The engine looks at its scheduler every 5 s when idle; a worker waiting for the shared queue should
@@ -465,6 +475,8 @@ class FrontierScheduler(Scheduler):
 
     def next_request(self) -> Any:
         self._ack_finished()
+        if not self._may_lease():
+            return None  # asked again as soon as a download ends
         leased = self.queue.lease(self.worker)
         if leased is None:
             return None
@@ -472,6 +484,22 @@ class FrontierScheduler(Scheduler):
         self.leased[request] = token
         self._stat("scheduler/dequeued/redis")
         return request
+
+    def _may_lease(self) -> bool:
+        """Take a request only when this worker can start downloading it now.
+
+        Scrapy pulls requests until its downloader holds CONCURRENT_REQUESTS, whatever the site's delay; a worker
+        would lease a site's whole queue and let it wait behind its own download delay while the other workers
+        sit idle. So it holds what its download slot can send: the site's concurrency, or one at a time when the
+        slot has a delay (DOWNLOAD_DELAY, AutoThrottle). FRONTIER_MAX_DOWNLOADING > 0 sets the number instead.
+        """
+        downloader = self.crawler.engine.downloader
+        cap = self.max_downloading
+        if cap <= 0:
+            slots = list(downloader.slots.values())
+            # before the first download there is no slot to ask: one request, which creates it
+            cap = 1 if not slots or any(slot.delay for slot in slots) else max(slot.concurrency for slot in slots)
+        return len(downloader.active) < cap
 
     def _on_idle(self, spider: Any = None) -> None:
         """Stay open while the site has queued or in-flight requests anywhere; close after FRONTIER_IDLE_SECONDS

@@ -63,6 +63,7 @@ class FetchedAttachment:
     text_status: str | None = None
     reason: str | None = None
     facts: Any = field(default=None, repr=False)  # extract.records.ArticleFacts of the attachment's text
+    search_segments: dict[str, str] = field(default_factory=dict, repr=False)  # its policy titles, cut for search
 
 
 @dataclass

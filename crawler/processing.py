@@ -133,6 +133,7 @@ def extract_attachment(item: FetchedAttachment, max_bytes: int) -> FetchedAttach
         from extract.facts import extract_facts
 
         item.facts = extract_facts(result.text, file=item.url)
+        item.search_segments = search_segments(*(p.title for p in item.facts.policies))
     return item
 
 

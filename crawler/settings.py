@@ -83,6 +83,7 @@ FRONTIER_KEY_PREFIX = "policycrawl"  # Redis keys: policycrawl:<site>:requests, 
 FRONTIER_IDLE_SECONDS = 60.0  # a worker stops after its sites' queues have been empty (none in flight) this long
 FRONTIER_LEASE_SECONDS = 15  # a worker's heartbeat lease; a dead worker's requests are re-queued after it expires
 FRONTIER_POLL_SECONDS = 0.5  # how often a waiting worker looks at the shared queue
+FRONTIER_MAX_DOWNLOADING = 0  # a site's requests one worker downloads at once; 0 = what its slot can send now
 # `scrapy crawl KIND -a site=NAME -s FRONTIER_URL=redis://…` (scrapyd jobs) is a worker too; unset, nothing changes.
 FRONTIER_URL = None
 ADDONS = {"crawler.frontier_addon.FrontierAddon": 0}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crawler.items import FetchedAttachment
 from crawler.processing import extract_attachment
+from crawler.search_index import remember
 from pipelines import offload
 
 
@@ -26,4 +27,6 @@ class AttachmentTextPipeline:
     async def process_item(self, item, spider=None):
         if not isinstance(item, FetchedAttachment):
             return item
-        return await offload.run(extract_attachment, item, self.max_bytes)
+        item = await offload.run(extract_attachment, item, self.max_bytes)
+        remember(item.search_segments)  # the store indexes the policies it names without cutting again
+        return item
