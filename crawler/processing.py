@@ -167,7 +167,25 @@ def _start_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     warm_up()
+
+
+def _exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """A crawl killed with SIGKILL cannot stop its workers: each one leaves by itself once its parent is gone,
+    instead of idling forever with the dead crawl's pipes open."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def worker_ready() -> bool:
