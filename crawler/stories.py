@@ -15,6 +15,7 @@ the tables and assigns every article again in order of publication.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -51,6 +52,13 @@ class StoryStats:
         return f"{self.articles} articles in {self.stories} stories, {self.shared} of them with copies"
 
 
+@functools.lru_cache(maxsize=256)
+def _candidate_print(body: str) -> StoryPrint | None:
+    """Shingles of a stored candidate: the same few texts (a story's earliest copies, a template's lead) are
+    candidates of article after article, so their shingles are kept rather than recomputed (bounded: ~15 MB)."""
+    return fingerprint(body, bands=False)
+
+
 def _best_match(conn: Connection, article_id: int, print_: StoryPrint) -> int | None:
     """The story of the stored article this one copies best, or None."""
     band_of = {h: b for b, h in print_.bands}
@@ -66,7 +74,7 @@ def _best_match(conn: Connection, article_id: int, print_: StoryPrint) -> int | 
     for _other, body, story_id in conn.execute(_TEXTS, {"ids": ids}):
         if story_id is None:
             continue
-        theirs = fingerprint(body or "", bands=False)
+        theirs = _candidate_print(body or "")
         if theirs is not None and same_story(print_, theirs):
             score = overlap(print_.shingles, theirs.shingles)
             if best is None or score > best[0]:
