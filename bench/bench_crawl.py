@@ -39,7 +39,13 @@ def _cpu_ms(run: dict[str, Any], key: str) -> float:
 
 
 def _capped(run: dict[str, Any], cap: float | None) -> str:
-    return f" [stopped at its {cap or 0:.0f} s cap: rate of the pages done]" if run.get("capped") else ""
+    """What a reader must know about a run that did not go as planned."""
+    notes = []
+    if run.get("capped"):
+        notes.append(f" [stopped at its {cap or 0:.0f} s cap: rate of the pages done]")
+    if run.get("worker_deaths"):
+        notes.append(f" [an analysis worker died {run['worker_deaths']} time(s): see pipelines/offload.py]")
+    return "".join(notes)
 
 
 def _registry(tmp: Path, server: BenchServer) -> str:
@@ -85,10 +91,10 @@ def bench_crawl(pages: int, big_pages: int, tmp: Path, cap: float | None = None,
         if inline:
             before = run_in_child("full", registry, str(tmp / "crawl_inline.db"),
                                   {**settings, "PROCESSING_WORKERS": 0}, time_cap=cap)
-            server.requests(reset=True)
             tell(f"   before the worker pool (PROCESSING_WORKERS=0, analysis on the event loop): "
                  f"{_rate(before):.1f} pages/s, ratio {_rate(before) / _rate(bare):.2f}; CPU per page "
                  f"{_cpu_ms(before, 'cpu_s'):.1f} ms in the crawl process{_capped(before, cap)}")
+        server.requests(reset=True)  # count the second crawl's requests only
         second = run_in_child("full", registry, str(figures.db_path), settings, time_cap=cap)
         second_requests = server.requests(reset=True)
     unfinished = " [the first crawl did not finish: no figure]" if full.get("capped") else ""

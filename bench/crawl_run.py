@@ -154,6 +154,7 @@ def run_in_child(mode: str, registry_path: str, db_path: str, overrides: dict[st
     result = json.loads(lines[-1])
     result["tree_peak_mb"] = max(peak, result["maxrss_mb"])
     result["capped"] = capped.is_set()
+    result["worker_deaths"] = stderr.count("page-analysis worker")  # pipelines/offload.py logs each one
     return result
 
 

@@ -1,11 +1,15 @@
 """The CPU-heavy steps of the pipelines run in worker processes, so the crawl's event loop keeps downloading.
 
-Parsing a page, normalising it and extracting its facts cost tens of milliseconds of CPU per page; run in
+Parsing a page, normalising it and extracting its facts cost about ten milliseconds of CPU per page; run in
 `process_item` itself they stop every download for that long. Here they are sent to a process pool
 (`PROCESSING_WORKERS`, crawler/settings.py) and awaited, so the reactor goes on fetching while workers analyse.
 One pool per crawl process, shared by every pipeline of every spider (opened with the first, shut down with the
 last); each worker loads jieba and OpenCC once, when the crawl opens. `PROCESSING_WORKERS = 0` runs the steps
-inline as before. A pool that breaks (a worker killed) is logged and the steps go on inline.
+inline as before.
+
+A worker that dies (killed, out of memory, a crashing C library) breaks the pool: it is started again and the
+step retried once; an item that breaks a fresh pool too is dropped (`analysis_worker_crashed`) rather than
+analysed in the crawl process, where it could take the crawl down. After MAX_RESTARTS the steps run inline.
 """
 
 from __future__ import annotations
@@ -18,26 +22,29 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from scrapy.exceptions import DropItem
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+MAX_RESTARTS = 3
+
 _lock = threading.Lock()
 _pool: Executor | None = None
+_workers = 0
 _users = 0
+_restarts = 0
 
 
 def acquire(workers: int) -> None:
     """One more pipeline uses the pool; the first one starts `workers` warmed-up processes (0: none)."""
-    global _pool, _users
+    global _pool, _users, _workers, _restarts
     with _lock:
         _users += 1
         if _pool is not None or workers <= 0:
             return
-        from crawler.processing import start_workers, worker_ready
-
-        _pool = start_workers(workers)
-        for _ in range(workers):  # spawn them all now: their dictionaries load while the first pages download
-            _pool.submit(worker_ready)
+        _workers, _restarts = workers, 0
+        _pool = _start(workers)
         logger.info("page analysis in %d worker processes", workers)
 
 
@@ -52,22 +59,44 @@ def release() -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _start(workers: int) -> Executor:
+    from crawler.processing import start_workers, worker_ready
+
+    pool = start_workers(workers)
+    for _ in range(workers):  # spawn them all now: their dictionaries load while the first pages download
+        pool.submit(worker_ready)
+    return pool
+
+
+def _replace(broken: Executor, error: BaseException) -> None:
+    """Start a fresh pool in place of a broken one (once per breakage), or give up on workers."""
+    global _pool, _restarts
+    with _lock:
+        if _pool is not broken:  # another item's step already replaced it
+            return
+        if _restarts < MAX_RESTARTS:
+            _restarts += 1
+            logger.error("a page-analysis worker died (%s); starting the workers again (%d of %d)",
+                         error, _restarts, MAX_RESTARTS)
+            _pool = _start(_workers)
+        else:
+            logger.error("page-analysis workers died %d times; analysing on the crawl process from now on",
+                         _restarts + 1)
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
 async def run(step: Callable[..., T], *args: Any) -> T:
     """`step(*args)` in a worker process when there is a pool, else right here."""
-    global _pool
-    pool = _pool
-    if pool is None:
-        return step(*args)
-    try:
-        future = pool.submit(step, *args)
-        return await _wait(future)
-    except BrokenProcessPool as exc:
-        logger.error("the page-analysis workers broke (%s); analysing on the crawl process from now on", exc)
-        with _lock:
-            if _pool is pool:
-                _pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-        return step(*args)
+    for _attempt in range(2):
+        pool = _pool
+        if pool is None:
+            return step(*args)
+        try:
+            return await _wait(pool.submit(step, *args))
+        except BrokenProcessPool as exc:
+            _replace(pool, exc)
+    raise DropItem("analysis_worker_crashed")
 
 
 async def _wait(future: Future[T]) -> T:

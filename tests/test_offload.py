@@ -1,5 +1,5 @@
-"""The pipelines' worker pool: steps run in another process, their errors arrive intact, a broken pool degrades
-to analysing in the crawl process instead of losing items."""
+"""The pipelines' worker pool: steps run in another process, their errors arrive intact, a killed worker is
+replaced, and workers that keep dying leave the work to the crawl process."""
 
 from __future__ import annotations
 
@@ -55,7 +55,22 @@ def test_a_rejected_page_arrives_with_its_reason(pool):
     assert caught.value.reason == "waf_challenge"
 
 
-def test_a_broken_pool_falls_back_to_this_process(pool, caplog):
+@pytest.mark.slow  # each replacement starts a worker that loads its dictionaries
+def test_a_killed_worker_is_replaced_and_its_item_dropped(pool, caplog):
+    from scrapy.exceptions import DropItem
+
+    with pytest.raises(DropItem, match="analysis_worker_crashed"):  # it killed a fresh pool too
+        asyncio.run(offload.run(die_in_worker, os.getpid()))
+    assert "starting the workers again" in caplog.text
+    assert asyncio.run(offload.run(os.getpid)) != os.getpid()  # the next item goes to a new worker
+
+
+@pytest.mark.slow
+def test_workers_that_keep_dying_leave_the_steps_to_this_process(pool, caplog):
+    from scrapy.exceptions import DropItem
+
+    for _ in range(offload.MAX_RESTARTS // 2 + 1):
+        with pytest.raises(DropItem):
+            asyncio.run(offload.run(die_in_worker, os.getpid()))
     assert asyncio.run(offload.run(die_in_worker, os.getpid())) == "analysed here"
-    assert "analysing on the crawl process" in caplog.text
-    assert asyncio.run(offload.run(os.getpid)) == os.getpid()  # and stays there
+    assert "analysing on the crawl process from now on" in caplog.text
