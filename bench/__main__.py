@@ -32,7 +32,7 @@ class Sizes:
     store_cap: float | None
 
 
-FULL = Sizes(pages=2000, big_pages=20000, stored=1000, crawl_cap=420, big_cap=120, store_cap=120)
+FULL = Sizes(pages=2000, big_pages=20000, stored=1000, crawl_cap=180, big_cap=400, store_cap=120)
 QUICK = Sizes(pages=300, big_pages=3000, stored=200, crawl_cap=120, big_cap=60, store_cap=20)
 
 

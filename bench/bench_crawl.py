@@ -48,6 +48,20 @@ def _capped(run: dict[str, Any], cap: float | None) -> str:
     return "".join(notes)
 
 
+def _cpu_budget(full: dict[str, Any], bare: dict[str, Any]) -> str:
+    """The most figure 1 can be on this machine: with every core busy, the full pipeline's pages/s cannot exceed
+    cores / (CPU per page of the crawl process + its workers + the site's server)."""
+    import os
+
+    cores = os.cpu_count() or 1
+    full_ms = sum(_cpu_ms(full, k) for k in ("cpu_s", "workers_cpu_s", "server_cpu_s"))
+    ceiling = cores * 1000 / full_ms if full_ms else 0.0
+    return (f"   CPU budget: the full pipeline costs {full_ms:.1f} ms of CPU per page in all (server "
+            f"{_cpu_ms(full, 'server_cpu_s'):.1f} of it; bare Scrapy's server {_cpu_ms(bare, 'server_cpu_s'):.1f}); "
+            f"{cores} cores allow at most {ceiling:.0f} pages/s, a ratio of {ceiling / _rate(bare):.2f} "
+            f"against this bare run")
+
+
 def _registry(tmp: Path, server: BenchServer) -> str:
     # The registry must pass the live politeness check; the bench's own settings override concurrency and delay.
     path = tmp / f"bench_registry_{server.pages}.yaml"
@@ -70,11 +84,19 @@ def bench_crawl(pages: int, big_pages: int, tmp: Path, cap: float | None = None,
 
     with BenchServer(pages) as server:
         registry = _registry(tmp, server)
-        bare_runs = [run_in_child("bare", registry, str(tmp / "bare.db"), settings, time_cap=cap)]
+
+        def crawl(mode: str, db: Path) -> dict[str, Any]:
+            """One crawl, with the CPU the site's server spent answering it."""
+            before = server.cpu_seconds()
+            run = run_in_child(mode, registry, str(db), settings, time_cap=cap)
+            run["server_cpu_s"] = server.cpu_seconds() - before
+            return run
+
+        bare_runs = [crawl("bare", tmp / "bare.db")]
         server.requests(reset=True)
-        full = run_in_child("full", registry, str(figures.db_path), settings, time_cap=cap)
+        full = crawl("full", figures.db_path)
         first_requests = server.requests(reset=True)
-        bare_runs.append(run_in_child("bare", registry, str(tmp / "bare.db"), settings, time_cap=cap))
+        bare_runs.append(crawl("bare", tmp / "bare.db"))
         bare = max(bare_runs, key=_rate)  # best of two, one before and one after: the machine is shared
         ratio = _rate(full) / _rate(bare) if _rate(bare) else 0.0
         knobs = ", ".join(f"{k}={settings[k]}" for k in ("CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
@@ -87,6 +109,7 @@ def bench_crawl(pages: int, big_pages: int, tmp: Path, cap: float | None = None,
             f"{_cpu_ms(full, 'workers_cpu_s'):.1f} ms in {full.get('workers', '?')} analysis workers; bare "
             f"{_cpu_ms(bare, 'cpu_s'):.1f} ms (the site's server, a separate process, uses the same cores); jieba "
             f"{'loaded' if full.get('jieba_loaded') else 'never loaded'} in the crawl process",
+            _cpu_budget(full, bare),
         )
         if inline:
             before = run_in_child("full", registry, str(tmp / "crawl_inline.db"),

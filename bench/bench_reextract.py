@@ -3,7 +3,7 @@
 The floor is one OpenCC tw2s conversion plus one jieba segmentation (the project's tokeniser, HMM on) of every
 article's text, timed in this process on one core. `reextract` parses each stored page again, normalises it,
 extracts its facts, cuts it once for regions, keywords and the search index (extract/segment.py), and writes
-everything back; it analyses in PROCESSING_WORKERS processes while its own process writes.
+everything back; it analyses in REEXTRACT_WORKERS processes (one per core) while its own process writes.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def compare_segmenters(texts: list[str]) -> str:
 
 def bench_reextract(db_path: Path, workers: int | None = None) -> list[str]:
     from crawler.offline import reextract_all
-    from crawler.settings import PROCESSING_WORKERS
+    from crawler.settings import REEXTRACT_WORKERS
 
     texts = stored_texts(db_path)
     floor = floor_seconds(texts)
@@ -90,7 +90,7 @@ def bench_reextract(db_path: Path, workers: int | None = None) -> list[str]:
     cpu = writer + analysis
     n = len(texts)
     chars = sum(len(t) for t in texts)
-    used = PROCESSING_WORKERS if workers is None else workers
+    used = REEXTRACT_WORKERS if workers is None else workers
     split = (f"analysis {analysis / max(1, done) * 1000:.1f} ms in the workers, writing {writer / max(1, done) * 1000:.1f}"
              f" ms" if used else "analysis and writing in one process")
     return [

@@ -310,6 +310,17 @@ class BenchServer:
             self._process.stdout.close()
         self._process = None
 
+    def cpu_seconds(self) -> float:
+        """CPU time the site's process has used so far (Linux /proc): its share of the shared cores."""
+        if self._process is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self._process.pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def requests(self, reset: bool = False) -> int:
         """Requests the site has answered (robots.txt included) since start or the last reset."""
         import urllib.request

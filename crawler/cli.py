@@ -231,7 +231,7 @@ def eval_pages_command(pages_dir) -> None:
 @main.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Processes analysing pages (default: PROCESSING_WORKERS, one per core; 0: this one).")
+              help="Processes analysing pages (default: REEXTRACT_WORKERS, one per core; 0: this one).")
 def reextract(db_path, workers) -> None:
     """Re-run normalisation and fact extraction over every stored page, without the network.
 

@@ -15,6 +15,7 @@ and field sources (conflicts kept).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+
+from crawler.dialect import Sql
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def amount_key(value: float, value_max: float | None) -> str:
     return f"{float(value):.9g}|" + ("" if value_max is None else f"{float(value_max):.9g}")
 
 
+@functools.lru_cache(maxsize=65536)  # a crawl compares the same few hundred metric names over and over
 def same_metric(a: str | None, b: str | None) -> bool:
     from extract.scoring import metrics_overlap
 
@@ -67,67 +71,126 @@ def _policies_compatible(a: int | None, b: int | None) -> bool:
     return a is None or b is None or a == b
 
 
-def _find_or_create(conn: Connection, t: Any) -> int:
+class PromiseCache:
+    """The consolidated targets of one (region, year, unit), read once per transaction instead of once per
+    target: an article's targets and a batch's articles share a few such groups. Only valid inside the
+    transaction that made it, and only while no targets row is deleted (a trigger may then drop promises)."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple, list[dict[str, Any]]] = {}
+
+    def clear(self) -> None:
+        self._groups.clear()
+
+    def group(self, sql: Sql, region_code: str | None, year: int | None, unit: str) -> list[dict[str, Any]]:
+        key = (region_code, year, unit)
+        if key not in self._groups:
+            rows = sql.rows(_GROUP, {"rc": region_code, "y": year, "u": unit})
+            self._groups[key] = [dict(zip(_GROUP_COLUMNS, r, strict=True)) for r in rows]
+        return self._groups[key]
+
+
+_GROUP_COLUMNS = ("id", "metric", "metric_key", "policy_id", "amount_key")
+_GROUP = (f"SELECT {', '.join(_GROUP_COLUMNS)} FROM consolidated_targets "
+          "WHERE region_code IS :rc AND year IS :y AND unit = :u ORDER BY id")
+_INSERT_PROMISE = (
+    "INSERT INTO consolidated_targets (id, region, region_code, year, metric, metric_key, value, value_max, unit, "
+    "amount_key, qualifier, policy_id) VALUES (:id, :region, :rc, :y, :metric, :mk, :v, :vmax, :u, :ak, :q, :p)"
+)
+
+
+class _NewPromises:
+    """Promises created while consolidating one article, inserted together. Their ids are taken after the
+    table's largest, as SQLite itself would: consolidation runs on SQLite only, inside a write transaction."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+        self.rows: list[dict[str, Any]] = []
+        self._next: int | None = None
+
+    def add(self, row: dict[str, Any]) -> int:
+        if self._next is None:
+            self._next = (self.sql.scalar("SELECT MAX(id) FROM consolidated_targets", {}) or 0) + 1
+        row["id"], self._next = self._next, self._next + 1
+        self.rows.append(row)
+        return row["id"]
+
+    def insert(self) -> None:
+        self.sql.run(_INSERT_PROMISE, self.rows)
+        self.rows = []
+
+
+def _find_or_create(sql: Sql, t: Any, cache: PromiseCache, new: _NewPromises) -> int:
     """The consolidated target of one targets row (creating it when the promise is new)."""
-    where = "region_code IS :rc AND year IS :y AND unit = :u"
-    params = {"rc": t.region_code, "y": t.year, "u": t.unit}
+    group = cache.group(sql, t.region_code, t.year, t.unit)
     amount = amount_key(t.value, t.value_max)
-    same_amount = conn.execute(
-        text(f"SELECT id, metric, metric_key, policy_id FROM consolidated_targets WHERE {where} AND amount_key = :ak "
-             "ORDER BY id"),
-        {**params, "ak": amount},
-    ).all()
     own_key = metric_key(t.metric)
-    ranked = sorted(same_amount, key=lambda c: c.metric_key != own_key)
-    for c in ranked:
-        if _policies_compatible(c.policy_id, t.policy_id) and (c.metric_key == own_key or same_metric(c.metric, t.metric)):
-            if c.policy_id is None and t.policy_id is not None:
-                conn.execute(text("UPDATE consolidated_targets SET policy_id = :p WHERE id = :c"),
-                             {"p": t.policy_id, "c": c.id})
-            return c.id
+    same_amount = [c for c in group if c["amount_key"] == amount]
+    for c in sorted(same_amount, key=lambda c: c["metric_key"] != own_key):
+        if _policies_compatible(c["policy_id"], t.policy_id) and (
+            c["metric_key"] == own_key or same_metric(c["metric"], t.metric)
+        ):
+            if c["policy_id"] is None and t.policy_id is not None:
+                new.insert()  # the promise may be one of this article's, not inserted yet
+                sql.run("UPDATE consolidated_targets SET policy_id = :p WHERE id = :c", {"p": t.policy_id, "c": c["id"]})
+                c["policy_id"] = t.policy_id
+            return c["id"]
     # A new promise: share the metric key of a promise on the same metric, so disagreements line up.
     key = own_key
-    for other_key, other_metric in conn.execute(
-        text(f"SELECT DISTINCT metric_key, metric FROM consolidated_targets WHERE {where}"), params
-    ):
-        if other_key == own_key or same_metric(other_metric, t.metric):
-            key = other_key
+    for c in group:
+        if c["metric_key"] == own_key or same_metric(c["metric"], t.metric):
+            key = c["metric_key"]
             break
-    return conn.execute(
-        text(
-            "INSERT INTO consolidated_targets (region, region_code, year, metric, metric_key, value, value_max, unit, "
-            "amount_key, qualifier, policy_id) VALUES (:region, :rc, :y, :metric, :mk, :v, :vmax, :u, :ak, :q, :p) "
-            "RETURNING id"
-        ),
-        {**params, "region": t.region, "metric": t.metric, "mk": key, "v": t.value, "vmax": t.value_max,
-         "ak": amount, "q": t.qualifier, "p": t.policy_id},
-    ).scalar_one()
+    new_id = new.add({"rc": t.region_code, "y": t.year, "u": t.unit, "region": t.region, "metric": t.metric,
+                      "mk": key, "v": t.value, "vmax": t.value_max, "ak": amount, "q": t.qualifier, "p": t.policy_id})
+    group.append({"id": new_id, "metric": t.metric, "metric_key": key, "policy_id": t.policy_id, "amount_key": amount})
+    return new_id
 
 
-def consolidate_targets(conn: Connection, article_id: int) -> int:
+_TARGET_COLUMNS = ("id", "region", "region_code", "year", "metric", "value", "value_max", "unit", "qualifier",
+                   "policy_id")
+_UNCONSOLIDATED = (f"SELECT {', '.join(_TARGET_COLUMNS)} FROM targets "
+                   "WHERE article_id = :a AND consolidated_id IS NULL ORDER BY id")
+_LINK = "UPDATE targets SET consolidated_id = :c WHERE id = :t"
+
+
+@dataclass
+class _Target:
+    id: int
+    region: str | None
+    region_code: str | None
+    year: int | None
+    metric: str
+    value: float
+    value_max: float | None
+    unit: str
+    qualifier: str
+    policy_id: int | None
+
+
+def consolidate_targets(conn: Connection, article_id: int, cache: PromiseCache | None = None) -> int:
     """Link the article's not yet consolidated targets; call in the transaction that wrote them."""
-    rows = conn.execute(
-        text(
-            "SELECT id, region, region_code, year, metric, value, value_max, unit, qualifier, policy_id FROM targets "
-            "WHERE article_id = :a AND consolidated_id IS NULL ORDER BY id"
-        ),
-        {"a": article_id},
-    ).all()
-    for t in rows:
-        cid = _find_or_create(conn, t)
-        conn.execute(text("UPDATE targets SET consolidated_id = :c WHERE id = :t"), {"c": cid, "t": t.id})
-    return len(rows)
+    sql = Sql(conn)
+    cache = cache or PromiseCache()
+    new = _NewPromises(sql)
+    targets = [_Target(*row) for row in sql.rows(_UNCONSOLIDATED, {"a": article_id})]
+    links = [{"c": _find_or_create(sql, t, cache, new), "t": t.id} for t in targets]
+    new.insert()
+    sql.run(_LINK, links)
+    return len(targets)
 
 
-def after_article_written(conn: Connection, article_id: int) -> None:
-    """The hook the store calls when an article's text or facts changed: its story, then its targets."""
+def after_article_written(conn: Connection, article_id: int, print_: Any = None, *, fresh: bool = False,
+                          cache: PromiseCache | None = None) -> None:
+    """The hook the store calls when an article's text or facts changed: its story, then its targets.
+    `print_`, `fresh`: see crawler.stories.assign_story; `cache`: the writing transaction's PromiseCache."""
     from crawler.stories import assign_story
 
     def step() -> None:
-        assign_story(conn, article_id)
-        consolidate_targets(conn, article_id)
+        assign_story(conn, article_id, print_, fresh=fresh)
+        consolidate_targets(conn, article_id, cache)
 
-    _guarded(conn, article_id, "story grouping and target consolidation", step)
+    _guarded(conn, article_id, "story grouping and target consolidation", step, cache)
 
 
 def after_attachment_written(conn: Connection, article_id: int) -> None:
@@ -135,12 +198,15 @@ def after_attachment_written(conn: Connection, article_id: int) -> None:
     _guarded(conn, article_id, "target consolidation", lambda: consolidate_targets(conn, article_id))
 
 
-def _guarded(conn: Connection, article_id: int, what: str, step: Callable[[], object]) -> None:
+def _guarded(conn: Connection, article_id: int, what: str, step: Callable[[], object],
+             cache: PromiseCache | None = None) -> None:
     """Run `step` in a savepoint: if it fails the article is still stored, without this derived data."""
     try:
         with conn.begin_nested():
             step()
     except Exception:  # noqa: BLE001 - derived tables must never cost the crawl an article
+        if cache is not None:
+            cache.clear()  # the savepoint's promises were rolled back
         logger.exception("%s skipped for article %d; `policycrawl stories --rebuild` redoes it", what, article_id)
 
 
@@ -234,8 +300,9 @@ def rebuild_consolidation(engine: Engine) -> ConsolidationStats:
         conn.execute(text("UPDATE targets SET consolidated_id = NULL WHERE consolidated_id IS NOT NULL"))
         conn.execute(text("DELETE FROM consolidated_targets"))
         ids = [r[0] for r in conn.execute(text("SELECT DISTINCT article_id FROM targets ORDER BY article_id"))]
+        cache = PromiseCache()  # nothing is deleted from here on: one cache for the whole pass
         for article_id in ids:
-            stats.targets += consolidate_targets(conn, article_id)
+            stats.targets += consolidate_targets(conn, article_id, cache)
         stats.consolidated = conn.execute(text("SELECT COUNT(*) FROM consolidated_targets")).scalar_one()
         if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'v_target_consensus'")).first():
             stats.disagreements = conn.execute(

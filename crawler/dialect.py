@@ -243,3 +243,59 @@ def sqlite_only(write: Callable[..., _T]) -> Callable[..., _T | None]:
         return write(conn, *args, **kwargs)
 
     return on_sqlite
+
+
+# --- the store's hot path -----------------------------------------------------------------------------------
+class Sql:
+    """Plain SQL with `:name` parameters on the connection of a SQLAlchemy transaction.
+
+    On SQLite the statements go straight to the sqlite3 connection underneath (same transaction, same
+    savepoints): SQLAlchemy's per-statement work cost more than SQLite's own for the store's small statements,
+    tens of which are run per article. On PostgreSQL they go through `text()` as usual. Rows are tuples.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.sqlite = is_sqlite(conn)
+        self._raw = conn.connection.driver_connection if self.sqlite else None
+        self._texts: dict[str, Any] = {}
+
+    @property
+    def target(self) -> Any:
+        """What crawler.search_index writes through: the sqlite3 connection, or the SQLAlchemy one."""
+        return self._raw if self._raw is not None else self.conn
+
+    def run(self, sql: str, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """One statement, or one per row of `params` (a list: executemany)."""
+        if isinstance(params, list):
+            if not params:
+                return
+            if self._raw is not None:
+                self._raw.executemany(sql, params)
+            else:
+                self.conn.execute(self._text(sql), params)
+        elif self._raw is not None:
+            self._raw.execute(sql, params)
+        else:
+            self.conn.execute(self._text(sql), params)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple]:
+        if self._raw is not None:
+            return self._raw.execute(sql, params).fetchall()
+        return [tuple(r) for r in self.conn.execute(self._text(sql), params)]
+
+    def first(self, sql: str, params: dict[str, Any]) -> tuple | None:
+        if self._raw is not None:
+            rows = self._raw.execute(sql, params).fetchall()  # to the end: an INSERT … RETURNING completes
+            return rows[0] if rows else None
+        row = self.conn.execute(self._text(sql), params).first()
+        return tuple(row) if row is not None else None
+
+    def scalar(self, sql: str, params: dict[str, Any]) -> Any:
+        row = self.first(sql, params)
+        return row[0] if row is not None else None
+
+    def _text(self, sql: str) -> Any:
+        if sql not in self._texts:
+            self._texts[sql] = text(sql)
+        return self._texts[sql]

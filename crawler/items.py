@@ -33,6 +33,11 @@ class FetchedPage:
     text_removed: list[str] = field(default_factory=list, repr=False)
     # Title, text and policy titles as the search index writes them, cut with the facts' tokens (processing.py).
     search_segments: dict[str, str] = field(default_factory=dict, repr=False)
+    # Made where the page is analysed, so the store only writes (crawler/article_writer.py): the story
+    # fingerprint of the text (extract.stories.StoryPrint), the body's SHA-256 and its zlib-compressed bytes.
+    story_print: Any = field(default=None, repr=False)
+    body_hash: str | None = field(default=None, repr=False)
+    stored_body: bytes | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -42,26 +42,34 @@ def facts_of_file(path: Path, reference_date: dt.date | None = None):
     return extract_facts(read_text_file(path), file=path.name, reference_date=reference_date)
 
 
+REEXTRACT_BATCH = 50  # articles per transaction (no event loop to keep moving here, unlike the crawl's store)
+
+
 def reextract_all(db_path: str, workers: int | None = None) -> tuple[int, int, float]:
     """Refresh every article's analysed fields and facts from its stored page; (done, skipped, seconds).
 
-    Pages are analysed in `workers` processes (default PROCESSING_WORKERS, crawler/settings.py; 0: here) while
-    this process writes the results, in the order the pages were read.
+    Pages are analysed in `workers` processes (default REEXTRACT_WORKERS, crawler/settings.py; 0: here) while
+    this process writes the results, in the order the pages were read, 50 articles per transaction.
     """
     from crawler.processing import analysed_in_order
     from crawler.search_index import remember
-    from crawler.settings import PROCESSING_WORKERS
+    from crawler.settings import REEXTRACT_WORKERS
 
     store = Store(db_path)
     started = time.perf_counter()
     done = skipped = 0
-    workers = PROCESSING_WORKERS if workers is None else workers
+    workers = REEXTRACT_WORKERS if workers is None else workers
+    batch: list = []
     for item, reason in analysed_in_order(store.iter_stored_pages(), workers):
         if item is None:
             logger.warning("not re-extracted: %s", reason)
             skipped += 1
             continue
         remember(item.search_segments)
-        store.replace_article_facts(item)
-        done += 1
+        batch.append(item)
+        if len(batch) >= REEXTRACT_BATCH:
+            done += store.replace_articles_facts(batch)
+            batch = []
+    if batch:
+        done += store.replace_articles_facts(batch)
     return done, skipped, time.perf_counter() - started

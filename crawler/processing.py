@@ -147,10 +147,12 @@ def warm_up() -> None:
     from extract.keywords import extract_keywords
     from extract.normalize import normalize_text
     from extract.regions import find_regions
+    from extract.stories import fingerprint
 
     normalize_text("預熱：区块链、數字經濟")
     find_regions("湖南省长沙市")
     extract_keywords("湖南省数字经济发展规划")
+    fingerprint("湖南省数字经济发展规划提出建设区块链公共服务平台" * 8)  # datasketch and numpy load here
 
 
 def start_workers(workers: int):
@@ -194,8 +196,18 @@ def worker_ready() -> bool:
 
 
 def analyse_page(item: FetchedPage) -> FetchedPage:
-    """Every analysis step of one page, in order (reextract sends this to a worker as one job)."""
-    return extract_page_facts(normalize_record(understand_page(item)))
+    """Every analysis step of one page, in order: one job for a worker (the crawl's pipeline, reextract)."""
+    return prepare_for_store(extract_page_facts(normalize_record(understand_page(item))))
+
+
+def prepare_for_store(item: FetchedPage) -> FetchedPage:
+    """What the store would otherwise compute on the crawl's process: the text's story fingerprint, the
+    page body's hash and compressed bytes."""
+    from crawler.article_writer import prepare_body
+    from extract.stories import fingerprint
+
+    item.story_print = fingerprint(item.record.text or "")
+    return prepare_body(item)
 
 
 def analyse_or_reason(item: FetchedPage) -> tuple[FetchedPage | None, str | None]:

@@ -95,32 +95,62 @@ def segment(text: str | None) -> str:
         known = _remembered.get(text)
     if known is not None:
         return known
-    from extract.segment import cut_for_search
+    from extract.segment import segmentation
 
-    return " ".join(t for t in cut_for_search(text) if _is_word(t))
+    tokens = segmentation(text).search_words
+    is_word = _word_flags(tokens)
+    return " ".join(filter(is_word.__getitem__, tokens))  # no Python call per token
 
 
 def _is_word(token: str) -> bool:
     return _ALNUM.search(token) is not None
 
 
-def index_article(conn: Any, article_id: int, title: str | None, text: str | None) -> None:
-    """Upsert the segmented title and text of one article (call in the transaction that writes it)."""
+# _is_word of the tokens met so far: a text's tokens repeat, and so does the vocabulary from text to text.
+# Past this many the table starts afresh (rebound, never cleared: a thread reading the old one keeps it whole).
+WORD_FLAGS_ENTRIES = 100_000
+_known_word_flags: dict[str, bool] = {}
+
+
+def _word_flags(tokens: tuple[str, ...]) -> dict[str, bool]:
+    """A table that holds _is_word of every one of `tokens`."""
+    global _known_word_flags
+    flags = _known_word_flags
+    missing = set(tokens).difference(flags)
+    if missing:
+        if len(flags) + len(missing) > WORD_FLAGS_ENTRIES:
+            flags = _known_word_flags = {}
+            missing = set(tokens)
+        for token in missing:
+            flags[token] = _is_word(token)
+    return flags
+
+
+def _segmented(text: str | None, known: Mapping[str, str] | None) -> str:
+    if known and text and text in known:
+        return known[text]
+    return segment(text)
+
+
+def index_article(conn: Any, article_id: int, title: str | None, text: str | None,
+                  known: Mapping[str, str] | None = None) -> None:
+    """Upsert the segmented title and text of one article (call in the transaction that writes it); `known`:
+    texts already cut where the article was analysed (FetchedPage.search_segments)."""
     _execute(
         conn,
         "INSERT INTO articles_search (article_id, title_seg, text_seg) VALUES (?, ?, ?) "
         "ON CONFLICT(article_id) DO UPDATE SET title_seg = excluded.title_seg, text_seg = excluded.text_seg",
-        (article_id, segment(title), segment(text)),
+        (article_id, _segmented(title, known), _segmented(text, known)),
     )
 
 
-def index_policy(conn: Any, policy_id: int, title: str) -> None:
+def index_policy(conn: Any, policy_id: int, title: str, known: Mapping[str, str] | None = None) -> None:
     """Upsert the segmented title of one policy document."""
     _execute(
         conn,
         "INSERT INTO policies_search (policy_id, title_seg) VALUES (?, ?) "
         "ON CONFLICT(policy_id) DO UPDATE SET title_seg = excluded.title_seg",
-        (policy_id, segment(title)),
+        (policy_id, _segmented(title, known)),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crawler.models import Article, FetchErrorRow, Site
 
-# Drops (pipelines/page.py, crawler/processing.py) that mean "the page had no usable body".
+# Drops (pipelines/analysis.py, crawler/processing.py) that mean "the page had no usable body".
 BODY_DROPS = ("no_body", "not_an_article", "empty_body")
 
 

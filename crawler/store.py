@@ -1,12 +1,12 @@
-"""Writing crawl results: one transaction per item, so a killed crawl never leaves half an article.
+"""Writing crawl results: one transaction per batch of items, so a killed crawl never leaves half an article.
 
 Articles are upserted by canonical URL (a rerun creates no duplicates); a changed text adds a row to
 `article_versions` instead of silently overwriting; the fact tables of an article are replaced as a whole.
+The article rows themselves are written by crawler/article_writer.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -15,51 +15,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from crawler.consolidate import after_article_written, after_attachment_written
+from crawler.article_writer import ArticleWriter, compress, content_hash, utc_now
 from crawler.db import open_database
-from crawler.dialect import retry_lost_races, sqlite_only
+from crawler.dialect import retry_lost_races
 from crawler.incremental import KnownPage, list_day
 from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
-from crawler.models import (
-    Article,
-    ArticleRegion,
-    ArticleVersion,
-    Attachment,
-    CrawlRun,
-    FetchErrorRow,
-    Keyword,
-    Page,
-    PolicyMention,
-    PolicyRow,
-    Site,
-    TargetRow,
-)
-from crawler.search_index import index_article, index_policy
+from crawler.models import Article, Attachment, CrawlRun, FetchErrorRow, Page, Site
 
-# Chinese search, stories and consolidated targets are derived tables of the SQLite side: kept up to date while
-# writing a SQLite file, built by `policycrawl export` from a PostgreSQL database (crawler/dialect.py).
-index_article, index_policy = sqlite_only(index_article), sqlite_only(index_policy)
-after_article_written = sqlite_only(after_article_written)
-after_attachment_written = sqlite_only(after_attachment_written)
+__all__ = ["Store", "compress", "content_hash", "decompress", "utc_now"]
 
 logger = logging.getLogger(__name__)
-
-NATIONAL = {"全国": "100000"}
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def content_hash(title: str | None, text: str | None) -> str:
-    return hashlib.sha256(f"{title or ''}\n{text or ''}".encode()).hexdigest()
-
-
-def compress(body: bytes | None) -> bytes | None:
-    return zlib.compress(body, 6) if body is not None else None
 
 
 def decompress(body: bytes | None) -> bytes:
@@ -79,10 +47,12 @@ class Store:
 
             self.engine = make_engine(db_path)
         self._site_ids: dict[str, int] = {}
+        self._site_regions: dict[int, str | None] = {}
 
     def forget_uncommitted(self) -> None:
         """A transaction was rolled back (dialect.retry_lost_races): ids it cached may not exist."""
         self._site_ids.clear()
+        self._site_regions.clear()
 
     # --- runs ------------------------------------------------------------------------------------
     def start_run(self, options: dict[str, Any]) -> int:
@@ -130,6 +100,7 @@ class Store:
             site.kind, site.title, site.base_url, site.region_code = kind, title, base_url, region_code
             s.flush()
             self._site_ids[name] = site.id
+            self._site_regions[site.id] = region_code
             return site.id
 
     def _site_id(self, s: Session, name: str) -> int:
@@ -143,173 +114,51 @@ class Store:
         return self._site_ids[name]
 
     # --- pages and articles ----------------------------------------------------------------------
-    @retry_lost_races
+    def _site_region(self, conn: Connection, site_id: int | None) -> str | None:
+        if site_id is None:
+            return None
+        if site_id not in self._site_regions:
+            self._site_regions[site_id] = conn.execute(
+                text("SELECT region_code FROM sites WHERE id = :i"), {"i": site_id}).scalar_one_or_none()
+        return self._site_regions[site_id]
+
+    def _writer(self, s: Session, run_id: int | None) -> ArticleWriter:
+        conn = s.connection()
+        return ArticleWriter(conn, run_id, lambda site_id: self._site_region(conn, site_id))
+
     def save_article(self, item: FetchedPage, run_id: int | None) -> str:
-        """Store the page, the article and its facts in one transaction; return new | updated | unchanged."""
-        record = item.record
+        """Store one page, its article and its facts in one transaction; return new | updated | unchanged."""
+        return self.save_articles([item], run_id)[0]
+
+    @retry_lost_races
+    def save_articles(self, items: list[FetchedPage], run_id: int | None) -> list[str]:
+        """Store pages with their articles and facts, all in one transaction (a crawl killed meanwhile leaves
+        none of them: their pages are fetched again next run); one outcome per item, in order."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                writer = self._writer(s, run_id)
+                return [writer.save(item, self._site_id(s, item.site)) for item in items]
+        except Exception:
+            self.forget_uncommitted()  # a site row made in the rolled-back transaction is gone
+            raise
+
+    @retry_lost_races
+    def replace_articles_facts(self, items: list[FetchedPage]) -> int:
+        """Reextract: refresh the articles' analysed fields and facts from their stored pages, in one
+        transaction; return how many were stored articles."""
+        done = 0
         with Session(self.engine) as s, s.begin():
-            site_id = self._site_id(s, item.site)
-            page = self._upsert_page(s, item, site_id, run_id, record.encoding if record else None)
-            digest = content_hash(record.title, record.text)
-            article = s.scalar(select(Article).where(Article.url == item.url))
-            if article is None:
-                article = Article(url=item.url, first_seen_run=run_id)
-                s.add(article)
-                outcome = "new"
-            elif article.content_hash == digest:
-                outcome = "unchanged"
-            else:
-                outcome = "updated"
-            article.last_seen_run = run_id
-            article.page_id, article.site_id = page.id, site_id
-            if outcome != "unchanged":
-                self._fill_article(s, article, item, digest)
-                s.flush()
-                index_article(s.connection(), article.id, article.title, article.text)
-                self._add_version(s, article, run_id)
-                self._replace_facts(s, article, item.facts)
-                s.flush()
-                after_article_written(s.connection(), article.id)  # its story, its consolidated targets
-            self._add_pending_attachments(s, article, item.attachment_links)
-            return outcome
+            writer = self._writer(s, None)
+            for item in items:
+                row = s.execute(text("SELECT id, site_id FROM articles WHERE url = :u"), {"u": item.url}).first()
+                if row is not None:
+                    writer.refresh(item, row.id, row.site_id)
+                    done += 1
+        return done
 
-    @staticmethod
-    def _add_pending_attachments(s: Session, article: Article, links: list[dict[str, Any]]) -> None:
-        """Attachment links become `pending` rows with their article, so a crawl killed before the files
-        arrive fetches them on the next run (Store.pending_attachments)."""
-        s.flush()
-        for link in links or []:
-            if s.scalar(select(Attachment.id).where(Attachment.url == link["url"])) is None:
-                s.add(Attachment(url=link["url"], article_url=article.url, article_id=article.id,
-                                 name=link.get("name"), type=link.get("type"), status="pending"))
-
-    def _upsert_page(self, s: Session, item: FetchedPage, site_id: int, run_id: int | None, encoding: str | None) -> Page:
-        page = s.scalar(select(Page).where(Page.url == item.url))
-        if page is None:
-            page = Page(url=item.url)
-            s.add(page)
-        page.final_url, page.site_id, page.run_id, page.status = item.final_url, site_id, run_id, item.status
-        page.content_type, page.encoding, page.fetched_at = item.content_type, encoding, item.fetched_at
-        page.checked_at = item.fetched_at
-        page.etag, page.last_modified, page.hint = item.etag, item.last_modified, item.hint or None
-        digest = hashlib.sha256(item.body).hexdigest()
-        if page.body_hash != digest:
-            page.body, page.body_hash = compress(item.body), digest
-        s.flush()
-        return page
-
-    def _fill_article(self, s: Session, article: Article, item: FetchedPage, digest: str) -> None:
-        record, facts = item.record, item.facts
-        article.title = record.title or (facts.title if facts else None)
-        article.published_at = record.published_at or record.published_on
-        article.source = record.source or (facts.source if facts else None)
-        article.author = record.author or (facts.author if facts else None)
-        article.language = record.language or (facts.language if facts else None)
-        article.text_original, article.text = record.text_original, record.text
-        article.content_hash, article.boilerplate_removed = digest, len(item.text_removed)
-        article.index_no, article.doc_number, article.issuer = record.index_no, record.doc_number, record.issuer
-        article.written_on, article.topic, article.fields_from = record.written_on, record.topic, record.fields_from
-        article.region_code = record.region_code or self._site_region(s, article.site_id) or _top_region(facts)
-
-    @staticmethod
-    def _site_region(s: Session, site_id: int | None) -> str | None:
-        site = s.get(Site, site_id) if site_id else None
-        return site.region_code if site else None
-
-    @staticmethod
-    def _add_version(s: Session, article: Article, run_id: int | None) -> None:
-        exists = s.scalar(
-            select(ArticleVersion.id).where(
-                ArticleVersion.article_id == article.id, ArticleVersion.content_hash == article.content_hash
-            )
-        )
-        if exists is None:
-            s.add(
-                ArticleVersion(
-                    article_id=article.id,
-                    run_id=run_id,
-                    content_hash=article.content_hash,
-                    title=article.title,
-                    text=article.text,
-                    seen_at=utc_now(),
-                )
-            )
-
-    def _replace_facts(self, s: Session, article: Article, facts) -> None:
-        """The article's own facts (its attachments' facts are kept: they are replaced with the attachment)."""
-        for table in (TargetRow, PolicyMention):
-            s.execute(delete(table).where(table.article_id == article.id, table.attachment_id.is_(None)))
-        for table in (ArticleRegion, Keyword):
-            s.execute(delete(table).where(table.article_id == article.id))
-        if facts is None:
-            return
-        from extract.regions import lookup_region
-
-        self._add_policies_and_targets(s, article.id, None, facts, lookup_region)
-        counts: dict[str, int] = {}
-        for mention in facts.region_mentions:
-            counts[mention.code] = counts.get(mention.code, 0) + 1
-        if not counts:
-            for name in facts.regions_mentioned:
-                region = lookup_region(name)
-                if region:
-                    counts[region.code] = counts.get(region.code, 0) + 1
-        for code, n in counts.items():
-            s.add(ArticleRegion(article_id=article.id, region_code=code, mentions=n))
-        for word, weight in facts.keywords:
-            s.add(Keyword(article_id=article.id, word=word, weight=float(weight)))
-
-    def _add_policies_and_targets(self, s: Session, article_id: int, attachment_id: int | None, facts, lookup_region) -> dict[str, int]:
-        policy_ids: dict[str, int] = {}
-        for policy in facts.policies:
-            row = self._upsert_policy(s, policy, article_id, lookup_region)
-            policy_ids[policy.title] = row.id
-            for start, end in policy.spans or [(None, None)]:
-                s.add(PolicyMention(policy_id=row.id, article_id=article_id, attachment_id=attachment_id,
-                                    span_start=start, span_end=end))
-        for t in facts.targets:
-            s.add(
-                TargetRow(
-                    article_id=article_id,
-                    attachment_id=attachment_id,
-                    policy_id=policy_ids.get(t.policy_title) if t.policy_title else None,
-                    region=t.region,
-                    region_code=_region_code(t.region, lookup_region),
-                    year=t.year,
-                    metric=t.metric,
-                    value=float(t.value),
-                    value_max=float(t.value_max) if t.value_max is not None else None,
-                    unit=t.unit,
-                    qualifier=t.qualifier,
-                    text=t.text,
-                    span_start=t.start,
-                    span_end=t.end,
-                )
-            )
-        return policy_ids
-
-    @staticmethod
-    def _upsert_policy(s: Session, policy, article_id: int, lookup_region) -> PolicyRow:
-        """One row per document: fields missing so far are filled from this mention, with their source kept."""
-        from extract.policy_identity import POLICY_FIELDS, merge_policy_fields, policy_key
-
-        norm = policy_key(policy.title)  # one row per document however the title is written
-        # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): two workers merging fields into the same
-        # policy row take turns instead of overwriting each other's field sources.
-        row = s.scalar(select(PolicyRow).where(PolicyRow.norm_title == norm).with_for_update())
-        if row is None:
-            row = PolicyRow(title=policy.title, norm_title=norm, field_sources={})
-            s.add(row)
-        values, row.field_sources = merge_policy_fields(
-            {f: getattr(row, f) for f in POLICY_FIELDS}, row.field_sources or {},
-            {f: getattr(policy, f) for f in POLICY_FIELDS}, article_id,
-        )
-        for field, value in values.items():
-            setattr(row, field, value)
-        row.region_code = _region_code(row.region, lookup_region)
-        s.flush()
-        index_policy(s.connection(), row.id, row.title)
-        return row
+    def replace_article_facts(self, item: FetchedPage) -> None:
+        """Reextract one article (see replace_articles_facts)."""
+        self.replace_articles_facts([item])
 
     # --- attachments and errors -------------------------------------------------------------------
     @retry_lost_races
@@ -330,14 +179,7 @@ class Store:
             row.text, row.status, row.reason = item.text, item.text_status, item.reason
             row.body = compress(item.body) if item.text_status != "too_large" else None
             s.flush()
-            for table in (TargetRow, PolicyMention):
-                s.execute(delete(table).where(table.attachment_id == row.id))
-            if article_id is not None and item.facts is not None:
-                from extract.regions import lookup_region
-
-                self._add_policies_and_targets(s, article_id, row.id, item.facts, lookup_region)
-                s.flush()
-                after_attachment_written(s.connection(), article_id)
+            self._writer(s, run_id).replace_attachment_facts(article_id, row.id, item.facts, item.search_segments)
 
     @retry_lost_races
     def save_error(self, err: FetchError, run_id: int | None) -> None:
@@ -480,20 +322,6 @@ class Store:
                     hint=page.hint or {},
                 )
 
-    @retry_lost_races
-    def replace_article_facts(self, item: FetchedPage) -> None:
-        """Reextract: refresh the article's analysed fields and facts from its stored page."""
-        with Session(self.engine) as s, s.begin():
-            article = s.scalar(select(Article).where(Article.url == item.url))
-            if article is None:
-                return
-            self._fill_article(s, article, item, content_hash(item.record.title, item.record.text))
-            s.flush()
-            index_article(s.connection(), article.id, article.title, article.text)
-            self._replace_facts(s, article, item.facts)
-            s.flush()
-            after_article_written(s.connection(), article.id)
-
 
 def _run_dict(run: CrawlRun) -> dict[str, Any]:
     return {
@@ -505,21 +333,3 @@ def _run_dict(run: CrawlRun) -> dict[str, Any]:
         "options": run.options,
         "counts": run.counts or {},
     }
-
-
-def _region_code(name: str | None, lookup_region) -> str | None:
-    if not name:
-        return None
-    if name in NATIONAL:
-        return NATIONAL[name]
-    region = lookup_region(name)
-    return region.code if region else None
-
-
-def _top_region(facts) -> str | None:
-    if facts is None or not facts.region_mentions:
-        return None
-    counts: dict[str, int] = {}
-    for m in facts.region_mentions:
-        counts[m.code] = counts.get(m.code, 0) + 1
-    return max(counts, key=counts.get)

@@ -15,13 +15,14 @@ the tables and assigns every article again in order of publication.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections import Counter
+from array import array
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, text
 
+from crawler.dialect import Sql
 from extract.stories import StoryPrint, fingerprint, overlap, same_story
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def _candidate_query(n: int, limit: int) -> str:
         for i in range(n)
     )
 
-_TEXTS = text("SELECT id, text, story_id FROM articles WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+
+def _in_list(ids: list[int]) -> tuple[str, dict[str, int]]:
+    """`(:i0, :i1, …)` and its parameters (plain SQL has no list parameter)."""
+    return "(" + ", ".join(f":i{n}" for n in range(len(ids))) + ")", {f"i{n}": v for n, v in enumerate(ids)}
 
 
 @dataclass
@@ -52,80 +56,117 @@ class StoryStats:
         return f"{self.articles} articles in {self.stories} stories, {self.shared} of them with copies"
 
 
-@functools.lru_cache(maxsize=256)
-def _candidate_print(body: str) -> StoryPrint | None:
-    """Shingles of a stored candidate: the same few texts (a story's earliest copies, a template's lead) are
-    candidates of article after article, so their shingles are kept rather than recomputed (bounded: ~15 MB)."""
-    return fingerprint(body, bands=False)
+# Shingles of recently written articles, keyed by (id, content hash): the same texts (a story's earliest
+# copies, a template's lead) are candidates of article after article, and a new article's print arrives ready
+# from the analysis worker, so candidates are rarely cut again. Kept as sorted 32-bit arrays (6 KB for a
+# 1,500-character text, a twelfth of a frozenset), so 2,048 of them fit in ~15 MB.
+CANDIDATE_PRINTS = 2048
+_prints: OrderedDict[tuple[int, str | None], StoryPrint | None] = OrderedDict()
 
 
-def _best_match(conn: Connection, article_id: int, print_: StoryPrint) -> int | None:
+def remember_print(article_id: int, content_hash: str | None, print_: StoryPrint | None) -> None:
+    """Keep the shingles of an article just written (its bands are in the table: not kept here)."""
+    key = (article_id, content_hash)
+    _prints[key] = StoryPrint(array("I", sorted(print_.shingles)), print_.figures) if print_ is not None else None
+    _prints.move_to_end(key)
+    while len(_prints) > CANDIDATE_PRINTS:
+        _prints.popitem(last=False)
+
+
+def _candidate_prints(sql: Sql, ids: list[int]) -> list[tuple[int | None, StoryPrint | None]]:
+    """(story id, print) of stored candidates: from the cache when their text is unchanged, else cut now."""
+    in_ids, params = _in_list(ids)
+    rows = sql.rows(f"SELECT id, content_hash, story_id FROM articles WHERE id IN {in_ids}", params)
+    missing = [article_id for article_id, digest, _story in rows if (article_id, digest) not in _prints]
+    if missing:
+        in_ids, params = _in_list(missing)
+        for article_id, digest, body in sql.rows(f"SELECT id, content_hash, text FROM articles WHERE id IN {in_ids}",
+                                                 params):
+            remember_print(article_id, digest, fingerprint(body or "", bands=False))
+    out = []
+    for article_id, digest, story_id in rows:
+        key = (article_id, digest)
+        out.append((story_id, _prints.get(key)))
+        if key in _prints:
+            _prints.move_to_end(key)
+    return out
+
+
+def _best_match(sql: Sql, article_id: int, print_: StoryPrint) -> int | None:
     """The story of the stored article this one copies best, or None."""
     band_of = {h: b for b, h in print_.bands}
     shared: Counter[int] = Counter()
-    sql = text(_candidate_query(len(band_of), PER_BAND_LIMIT))
-    for other, band, digest in conn.execute(sql, {f"h{i}": h for i, h in enumerate(band_of)}):
+    query = _candidate_query(len(band_of), PER_BAND_LIMIT)
+    for other, band, digest in sql.rows(query, {f"h{i}": h for i, h in enumerate(band_of)}):
         if other != article_id and band_of.get(digest) == band:
             shared[other] += 1
     if not shared:
         return None
     ids = [other for other, _n in shared.most_common(MAX_CANDIDATES)]
     best: tuple[float, int] | None = None
-    for _other, body, story_id in conn.execute(_TEXTS, {"ids": ids}):
-        if story_id is None:
+    for story_id, theirs in _candidate_prints(sql, ids):
+        if story_id is None or theirs is None:
             continue
-        theirs = _candidate_print(body or "")
-        if theirs is not None and same_story(print_, theirs):
+        if same_story(print_, theirs):
             score = overlap(print_.shingles, theirs.shingles)
             if best is None or score > best[0]:
                 best = (score, story_id)
     return best[1] if best else None
 
 
-def _refresh(conn: Connection, story_id: int) -> int:
+def _refresh(sql: Sql, story_id: int) -> int:
     """Recount a story and re-pick its canonical article; return its size (0: it is now empty)."""
-    size = conn.execute(text("SELECT COUNT(*) FROM articles WHERE story_id = :s"), {"s": story_id}).scalar_one()
+    size = sql.scalar("SELECT COUNT(*) FROM articles WHERE story_id = :s", {"s": story_id})
     if size:
-        conn.execute(
-            text(
-                "UPDATE stories SET size = :n, canonical_article_id = (SELECT id FROM articles WHERE story_id = :s "
-                "ORDER BY published_at IS NULL, published_at, id LIMIT 1) WHERE id = :s"
-            ),
+        sql.run(
+            "UPDATE stories SET size = :n, canonical_article_id = (SELECT id FROM articles WHERE story_id = :s "
+            "ORDER BY published_at IS NULL, published_at, id LIMIT 1) WHERE id = :s",
             {"n": size, "s": story_id},
         )
     return size
 
 
-def assign_story(conn: Connection, article_id: int) -> int | None:
-    """(Re)place one stored article in a story; call inside the transaction that wrote its text."""
-    row = conn.execute(text("SELECT text, story_id FROM articles WHERE id = :a"), {"a": article_id}).one_or_none()
-    if row is None:
-        return None
-    body, old = row
-    conn.execute(text("DELETE FROM story_bands WHERE article_id = :a"), {"a": article_id})
+def assign_story(conn: Connection, article_id: int, print_: StoryPrint | None = None, *,
+                 fresh: bool = False) -> int | None:
+    """(Re)place one stored article in a story; call inside the transaction that wrote its text.
+
+    `print_`: its fingerprint when the analysis already computed it (else it is computed from the stored text);
+    `fresh`: the article was inserted in this transaction, so it has no bands and no story yet."""
+    sql = Sql(conn)
+    if fresh and print_ is not None:
+        body, old = None, None
+        digest = sql.scalar("SELECT content_hash FROM articles WHERE id = :a", {"a": article_id})
+    else:
+        row = sql.first("SELECT text, story_id, content_hash FROM articles WHERE id = :a", {"a": article_id})
+        if row is None:
+            return None
+        body, old, digest = row
+    if not fresh:
+        sql.run("DELETE FROM story_bands WHERE article_id = :a", {"a": article_id})
     left = 0
     if old is not None:
-        conn.execute(text("UPDATE articles SET story_id = NULL WHERE id = :a"), {"a": article_id})
-        left = _refresh(conn, old)
-    print_ = fingerprint(body or "")
+        sql.run("UPDATE articles SET story_id = NULL WHERE id = :a", {"a": article_id})
+        left = _refresh(sql, old)
+    if print_ is None:
+        print_ = fingerprint(body or "")
     story_id = None
     if print_ is not None:
-        story_id = _best_match(conn, article_id, print_)
-        conn.execute(
-            text("INSERT INTO story_bands (article_id, band, hash) VALUES (:a, :b, :h)"),
-            [{"a": article_id, "b": b, "h": h} for b, h in print_.bands],
-        )
-    if story_id is None:
-        if old is not None and left == 0:
-            story_id = old  # still alone: keep its story id
-        else:
-            story_id = conn.execute(
-                text("INSERT INTO stories (canonical_article_id, size) VALUES (:a, 1) RETURNING id"), {"a": article_id}
-            ).scalar_one()
-    conn.execute(text("UPDATE articles SET story_id = :s WHERE id = :a"), {"s": story_id, "a": article_id})
-    _refresh(conn, story_id)
+        story_id = _best_match(sql, article_id, print_)
+        sql.run("INSERT INTO story_bands (article_id, band, hash) VALUES (:a, :b, :h)",
+                [{"a": article_id, "b": b, "h": h} for b, h in print_.bands])
+    remember_print(article_id, digest, print_)
+    set_story = "UPDATE articles SET story_id = :s WHERE id = :a"
+    if story_id is None and old is not None and left == 0:
+        story_id = old  # still alone: keep its story id
+    elif story_id is None:  # a story of its own: size 1, itself canonical
+        story_id = sql.scalar("INSERT INTO stories (canonical_article_id, size) VALUES (:a, 1) RETURNING id",
+                              {"a": article_id})
+        sql.run(set_story, {"s": story_id, "a": article_id})
+        return story_id
+    sql.run(set_story, {"s": story_id, "a": article_id})
+    _refresh(sql, story_id)
     if old is not None and old != story_id and left == 0:
-        conn.execute(text("DELETE FROM stories WHERE id = :s"), {"s": old})
+        sql.run("DELETE FROM stories WHERE id = :s", {"s": old})
     return story_id
 
 

@@ -67,9 +67,42 @@ def looks_like_waf_challenge(text: str) -> bool:
 # libxml2 stops at 256 open elements and the rest of the page is lost; a run of more than MAX_WRAPPER_RUN
 # bare wrapper tags in a row (50 000 nested <div>s around a notice) is cut to that many before parsing.
 MAX_WRAPPER_RUN = 64
-_WRAPPERS = r"(?:div|span|font|section|center|blockquote|b|i|u|strong|em|table|tbody|tr|td|ul|ol|li|p)"
-_OPEN_RUN = re.compile(rf"(?:<{_WRAPPERS}\b[^<>]*>\s*){{{MAX_WRAPPER_RUN + 1},}}", re.I)
-_CLOSE_RUN = re.compile(rf"(?:</{_WRAPPERS}\s*>\s*){{{MAX_WRAPPER_RUN + 1},}}", re.I)
+_WRAPPER_NAMES = ("div", "span", "font", "section", "center", "blockquote", "b", "i", "u", "strong", "em", "table",
+                  "tbody", "tr", "td", "ul", "ol", "li", "p")
+# The names in any case, as re.IGNORECASE reads them (which also takes İ and ı for i, ſ for s, K for k), spelled
+# out as character classes and grouped by first letter behind a look-ahead on it: the pattern is tried at every
+# "<" of a page, and so written it fails in one step at most of them. (Which name matches a tag does not matter:
+# at most one of them is followed by the end of the name.)
+_IGNORECASE_EXTRA = "\u0130\u0131\u017f\u212a"
+
+
+def _case_chars(ch: str) -> str:
+    return "".join(c for c in dict.fromkeys(ch + ch.upper() + _IGNORECASE_EXTRA) if re.fullmatch(ch, c, re.I))
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{_case_chars(ch)}]" for ch in text)
+
+
+def _names_pattern(names: tuple[str, ...]) -> str:
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        by_first.setdefault(name[0], []).append(name[1:])
+    firsts = "".join(_case_chars(first) for first in by_first)
+    branches = (
+        _any_case(first) + "(?:" + "|".join(_any_case(rest) for rest in sorted(rests, key=len, reverse=True)) + ")"
+        for first, rests in by_first.items()
+    )
+    return f"(?=[{firsts}])(?:" + "|".join(branches) + ")"
+
+
+_WRAPPERS = _names_pattern(_WRAPPER_NAMES)
+_OPEN_TAG = rf"<{_WRAPPERS}\b[^<>]*>\s*"
+_CLOSE_TAG = rf"</{_WRAPPERS}\s*>\s*"
+# One tag, then MAX_WRAPPER_RUN more: the same runs as (tag){MAX_WRAPPER_RUN + 1,}, but a pattern that starts with
+# a literal "<" lets the regex engine jump from "<" to "<" instead of trying every character of the page.
+_OPEN_RUN = re.compile(rf"{_OPEN_TAG}(?:{_OPEN_TAG}){{{MAX_WRAPPER_RUN},}}")
+_CLOSE_RUN = re.compile(rf"{_CLOSE_TAG}(?:{_CLOSE_TAG}){{{MAX_WRAPPER_RUN},}}")
 _ONE_TAG = re.compile(r"<[^<>]*>")
 
 
@@ -199,7 +232,20 @@ def _decode(body: bytes | str, declared: str | None, record: PageRecord) -> str 
     if len(text) > MAX_HTML_CHARS:
         record.problems.append(f"truncated_at_{MAX_HTML_CHARS}_chars")
         text = text[:MAX_HTML_CHARS]
-    return _XML_UNSAFE.sub("", text)
+    return _XML_UNSAFE.sub("", text) if _has_xml_unsafe(text) else text
+
+
+# _XML_UNSAFE's control characters as UTF-8 bytes (no other character's encoding holds a byte below 0x80).
+_XML_UNSAFE_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+def _has_xml_unsafe(text: str) -> bool:
+    """Whether _XML_UNSAFE finds anything in `text`, told faster on a big page (which almost never has any)."""
+    try:
+        data = text.encode("utf-8")  # refuses the surrogates
+    except UnicodeEncodeError:
+        return True
+    return len(data.translate(None, _XML_UNSAFE_CONTROLS)) != len(data) or "\ufffe" in text or "\uffff" in text
 
 
 def parse_page(
@@ -236,6 +282,9 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     if tree is None:
         record.problems.append("unparseable_html")
         return
+    # lxml.html picks each element's Python class in Python whenever it makes the element's proxy, and drops
+    # the proxy as soon as nothing holds it; held here, every walk below (labels, links, body) reuses them.
+    proxies = list(tree.iter())
     meta = page_meta.read_meta(tree)
     _apply_meta(record, meta)
     _apply_labels(record, find_labelled_values(tree))
@@ -245,6 +294,7 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     _set(record, "author", page_meta.clean_author(page_meta.first_meta(meta, page_meta.AUTHOR_META)), "meta")
     record.attachments = find_attachment_links(tree, record.url)
     found = find_body(tree)
+    del proxies
     paragraphs = _trim_edges(found.paragraphs, record.title)
     record.text_original = "\n".join(paragraphs)
     if record.text_original:

@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
@@ -31,7 +32,6 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXT_IN_TEXT = re.compile(
     r"\.(" + "|".join(sorted(ATTACHMENT_EXTENSIONS, key=len, reverse=True)) + r")\s*$", re.I
 )
-_WS = re.compile(r"[\s\u3000\xa0]+")
 
 
 @dataclass
@@ -48,17 +48,28 @@ def _extension(path: str) -> str | None:
 
 
 def _link_extension(href: str, text: str) -> str | None:
+    ext = _href_extension(href)
+    if ext:
+        return ext
+    match = _EXT_IN_TEXT.search(text)
+    return match.group(1).lower() if match else None
+
+
+@lru_cache(maxsize=4096)  # a site's menus and footers bring the same links back on every page
+def _href_extension(href: str) -> str | None:
+    """The document type named by a link's path or by one of its query values."""
     parts = urlsplit(href)
     ext = _extension(parts.path)
     if ext:
         return ext
+    if not parts.query:
+        return None
     for values in parse_qs(parts.query).values():  # download.jsp?filename=通知.pdf
         for value in values:
             ext = _extension(value)
             if ext:
                 return ext
-    match = _EXT_IN_TEXT.search(text)
-    return match.group(1).lower() if match else None
+    return None
 
 
 def find_attachment_links(tree: lxml_html.HtmlElement, base_url: str | None = None) -> list[AttachmentLink]:
@@ -69,15 +80,17 @@ def find_attachment_links(tree: lxml_html.HtmlElement, base_url: str | None = No
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = _WS.sub(" ", anchor.text_content()).strip()
+        text = " ".join(anchor.text_content().split())  # spaces collapsed
         try:
             ext = _link_extension(href, text)
+            if not ext:
+                continue  # not a document: no need to resolve it (most links of a page)
             absolute = urljoin(base_url, href) if base_url else href
             name = text or unquote(posixpath.basename(urlsplit(href).path)) or absolute
         except ValueError as error:  # "http://[::1": one broken link must not cost the page
             logger.info("unreadable link %r: %s", href[:200], error)
             continue
-        if not ext or absolute in seen:
+        if absolute in seen:
             continue
         seen.add(absolute)
         links.append(AttachmentLink(url=absolute, name=name, type=ext))

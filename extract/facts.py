@@ -144,6 +144,20 @@ def _keywords(text: str) -> list[tuple[str, float]]:
         return []
 
 
+def _scan_policies(body: str, reference: date | None,
+                   mentions: list[RegionMention]) -> tuple[list[Policy], list] | None:
+    """One scan for policies (as extract_policies) and the places that name them (which the targets use),
+    instead of one each; None when it failed (logged as extract_policies would)."""
+    from extract.policies import _reference_for, _scan
+    from extract.policies import logger as policies_logger
+
+    try:
+        return _scan(body, _reference_for(reference, body), mentions)
+    except Exception:  # noqa: BLE001 - extraction must not stop a crawl
+        policies_logger.exception("policy extraction failed (%d chars)", len(body))
+        return None
+
+
 def extract_facts(text: str, *, file: str | None = None, reference_date: date | None = None,
                   title: str | None = None, source: str | None = None, author: str | None = None,
                   page_fields: dict | None = None, normalized: bool = False, keywords: bool = True) -> ArticleFacts:
@@ -174,10 +188,11 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
         logger.exception("region finding failed for %s", file)
     reference = _reference(reference_date, body)
     try:
-        from extract.policies import _merge, extract_policies
+        from extract.policies import _merge
         from extract.targets import extract_targets
 
-        policies = extract_policies(body, reference, regions=mentions)
+        scanned = _scan_policies(body, reference, mentions)
+        policies = list(scanned[0]) if scanned is not None else []
         if page_fields:
             page = _page_policy(page_fields, reference)
             if page is not None:
@@ -187,7 +202,7 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
                     _merge(page, same)
                 policies.insert(0, page)
         facts.policies = policies
-        facts.targets = extract_targets(body, policies, reference, regions=mentions)
+        facts.targets = extract_targets(body, policies, reference, regions=mentions, scanned=scanned)
     except Exception:  # noqa: BLE001
         logger.exception("policy/target extraction failed for %s", file)
     if keywords:

@@ -13,10 +13,12 @@ import logging
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -692,8 +694,35 @@ def _punctuate_lines(lines: list[str]) -> list[str]:
     return done if len(done) == len(lines) else [normalize_punctuation(line) for line in lines]
 
 
+# A page body is normalised twice on its way (page understanding wants the text, the pipeline what was
+# removed): the last few long texts' results are remembered, so the second time costs nothing.
+REMEMBER_MIN_CHARS = 64
+REMEMBER_TEXTS = 4
+_remembered: OrderedDict[tuple[str, bool], Normalized] = OrderedDict()
+_remembered_lock = Lock()
+
+
 def normalize_text(text: str, *, strip: bool = True) -> Normalized:
     """The one entry point: script of the original, Simplified conversion, boilerplate, punctuation."""
+    if not isinstance(text, str) or len(text) < REMEMBER_MIN_CHARS:
+        return _normalize_text(text, strip)
+    key = (text, strip)
+    with _remembered_lock:
+        found = _remembered.get(key)
+        if found is not None:
+            _remembered.move_to_end(key)
+    if found is None:
+        found = _normalize_text(text, strip)
+        with _remembered_lock:
+            _remembered[key] = found
+            while len(_remembered) > REMEMBER_TEXTS:
+                _remembered.popitem(last=False)
+    # Each caller gets its own record: `removed` is a list the caller may keep or change.
+    return Normalized(found.text, text, found.language, list(found.removed))
+
+
+def _normalize_text(text: str, strip: bool) -> Normalized:
+    """normalize_text itself, never remembered."""
     try:
         simplified = _clean_layout(text)
         if _needs_conversion(simplified):
@@ -714,6 +743,7 @@ _TITLE_SPACES_RE = _lazy(r"[\s《》]+")
 _TITLE_DASHES_RE = _lazy(r"[—－–\-‐‑‒―]+")
 
 
+@lru_cache(maxsize=4096)  # a pure function of the title; the same titles come back in article after article
 def normalize_title(title: str) -> str:
     """The identity of a policy title: Simplified, ASCII brackets, one '-' for any dash, no spaces, no 《》."""
     title = to_simplified(_FOLD_RE.sub(_fold, title))

@@ -8,6 +8,7 @@ One generic reader handles all of these, so no site needs its own XPath.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import html as lxml_html
@@ -130,10 +131,7 @@ def find_labelled_values(tree: lxml_html.HtmlElement) -> list[LabelledValue]:
     """Every label:value pair, read in the deepest short element that holds the label, in document order."""
     found: list[LabelledValue] = []
     seen: set[tuple[str, str]] = set()
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
-            continue
-        text = _own_text(el)
+    for el, text in _elements_with_labels(tree):
         if not _has_label(text):
             continue
         if any(isinstance(child.tag, str) and _has_label(_own_text(child)) for child in el):
@@ -156,6 +154,26 @@ def find_labelled_values(tree: lxml_html.HtmlElement) -> list[LabelledValue]:
             seen.add((field, value))
             found.append(LabelledValue(field, value, label, in_table=notice_label and in_cell))
     return found
+
+
+def _elements_with_labels(tree: lxml_html.HtmlElement) -> Iterator[tuple[lxml_html.HtmlElement, str]]:
+    """(element, its text) in document order, as tree.iter() would give them, for elements whose text holds a
+    label; _SKIP_TAGS left out. An element's text contains the text of every descendant, so where it holds no
+    label none of its descendants' can: the subtree is skipped without reading its text again."""
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue  # a comment or processing instruction: no children, no label
+        try:
+            text = el.text_content()
+        except ValueError:
+            text = None  # unreadable here (as _own_text): its descendants are still looked at one by one
+        if text is not None and _ANY_LABEL.search(text) is None:
+            continue
+        if el.tag not in _SKIP_TAGS:
+            yield el, text or ""
+        stack.extend(reversed(el))  # popped first child first: document order
 
 
 _TABLE_TAGS = {"td", "th", "tr", "table", "tbody"}

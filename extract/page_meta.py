@@ -47,7 +47,7 @@ _JUNK_AUTHOR = re.compile(r"^(?:\d+|.*@.*|.*(?:team|\.net|\.com|网站|网|报|�
 
 def collapse_spaces(text: str | None) -> str:
     """One space for any run of ASCII, full-width or non-breaking spaces; trimmed."""
-    return _SPACES.sub(" ", text or "").strip()
+    return " ".join((text or "").split())  # str.split's spaces are _SPACES'
 
 
 def read_meta(tree: lxml_html.HtmlElement) -> dict[str, str]:

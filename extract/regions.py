@@ -137,23 +137,24 @@ def region_of_division_code(code: str) -> Region | None:
 
 
 def _tokens_by_start(text: str) -> dict[int, str]:
-    from extract.segment import cut_exact
+    """The words of `text` (cut without HMM) by start offset; shared with the text's segmentation, read-only."""
+    from extract.segment import segmentation
 
-    tokens: dict[int, str] = {}
-    offset = 0
-    for word in cut_exact(text):
-        tokens[offset] = word
-        offset += len(word)
-    return tokens
+    return segmentation(text).exact_starts
 
 
-def _name_at(text: str, start: int, token_end: int, boundaries: set[int]) -> tuple[int, Region | None] | None:
-    """The longest name at `start` that ends a word or ends inside the word at `start` (湖南省委, 海南岛)."""
-    table = _table()
-    for length in table.lengths_by_head.get(text[start : start + 2], ()):
+def _name_at(text: str, start: int, token_end: int, tokens: dict[int, str],
+             lengths: tuple[int, ...]) -> tuple[int, Region | None] | None:
+    """The longest name at `start` that ends a word or ends inside the word at `start` (湖南省委, 海南岛);
+    `lengths` are those of the names that begin with the two characters at `start`."""
+    by_name = _table().by_name
+    size = len(text)
+    for length in lengths:
         end = start + length
-        if end <= len(text) and (end <= token_end or end in boundaries) and text[start:end] in table.by_name:
-            return end, table.by_name[text[start:end]]
+        if end <= size and (end <= token_end or end in tokens or end == size):
+            name = text[start:end]
+            if name in by_name:
+                return end, by_name[name]
     return None
 
 
@@ -162,19 +163,28 @@ def _name_mentions(text: str, tokens: dict[int, str]) -> list[RegionMention]:
 
     A name inside a word (上海 in 链上|海南, 保定 in 确保|定期) is not a mention.
     """
-    boundaries = set(tokens) | {len(text)}
+    heads = _table().lengths_by_head
     mentions: list[RegionMention] = []
     covered_until = 0
     for token_start, token in tokens.items():
-        if token_start < covered_until or token in NOT_REGION_WORDS:
+        # Most words begin no name at all: one look-up of their first two characters says so.
+        if token_start < covered_until or text[token_start : token_start + 2] not in heads \
+                or token in NOT_REGION_WORDS:
             continue
         start, token_end = token_start, token_start + len(token)
-        while start < token_end and (found := _name_at(text, start, token_end, boundaries)):
+        while start < token_end:
+            lengths = heads.get(text[start : start + 2])
+            found = _name_at(text, start, token_end, tokens, lengths) if lengths else None
+            if not found:
+                break
             end, region = found
             if region is not None:
                 mentions.append(RegionMention(region.name, region.code, start, end, text[start:end]))
             start = covered_until = end
     return mentions
+
+
+_ABBREVIATION_RUN = re.compile(f"[{''.join(PROVINCE_ABBREVIATIONS)}{''.join(RUN_ONLY_ABBREVIATIONS)}]{{2,}}")
 
 
 def _run_is_delimited(text: str, end: int) -> bool:
@@ -188,9 +198,8 @@ def _abbreviation_mentions(text: str, tokens: dict[int, str]) -> list[RegionMent
     treats it as a list of places (等, 两地, 大湾区…).
     """
     table = _table()
-    letters = "".join(PROVINCE_ABBREVIATIONS) + "".join(RUN_ONLY_ABBREVIATIONS)
     mentions: list[RegionMention] = []
-    for run in re.finditer(f"[{letters}]{{2,}}", text):
+    for run in _ABBREVIATION_RUN.finditer(text):
         if run.start() not in tokens or not _run_is_delimited(text, run.end()):
             continue
         chars = run.group()

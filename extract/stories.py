@@ -28,7 +28,7 @@ import functools
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 SHINGLE_SIZE = 5
@@ -82,11 +82,13 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"[.,]", "", n) for n in _NUMBER_RE.findall(text or ""))
 
 
-def overlap(a: frozenset[int], b: frozenset[int]) -> float:
-    """Share of the smaller set found in the larger one (1.0 when one text contains the other)."""
+def overlap(a: Collection[int], b: Collection[int]) -> float:
+    """Share of the smaller set found in the larger one (1.0 when one text contains the other). One of the two
+    must be a set; the other may be any collection of distinct shingles (a stored candidate's array)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    common = a.intersection(b) if isinstance(a, (set, frozenset)) else b.intersection(a)
+    return len(common) / min(len(a), len(b))
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:

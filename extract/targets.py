@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,8 +34,17 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _NUM = rf"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十][{_CN_DIGITS}]*)"
 _MAG = r"(?:万亿|千亿|百亿|亿|千万|百万|万)?"
 _RANGE_SEP = r"(?:至|到|—|－|-|~|～|–)"
+# The first number, as (?<![\d.A-Za-z…第前])(?P<num>{_NUM}) reads it, but starting with its first character: a
+# pattern that starts with a character class lets the regex engine skip to the digits instead of trying the
+# whole pattern at every character. The lookbehind then checks the character before that first one, and the
+# branch goes on as the digit or the Chinese numeral it was.
+_LEADING = "一二两三四五六七八九十"
+_FIRST_NUM = (
+    rf"[\d{_LEADING}](?<![\d.A-Za-z{_CN_DIGITS}第前].)"
+    rf"(?:(?<=\d)\d*(?:\.\d+)?|(?<=[{_LEADING}])[{_CN_DIGITS}]*)"
+)
 _QTY_RE = re.compile(
-    rf"(?<![\d.A-Za-z{_CN_DIGITS}第前])(?P<num>{_NUM})(?P<mag>{_MAG})(?P<unit1>{_UNIT_RE})?"
+    rf"(?P<num>{_FIRST_NUM})(?P<mag>{_MAG})(?P<unit1>{_UNIT_RE})?"
     rf"(?:\s*{_RANGE_SEP}\s*(?P<num2>{_NUM})(?P<mag2>{_MAG}))?"
     rf"(?P<unit>{_UNIT_RE})(?![A-Za-z])"
     r"(?P<suffix>以上|以下|以内|左右|上下|多|余)?"
@@ -45,15 +55,23 @@ _MAGNITUDES = {"": 1, "万": 10**4, "百万": 10**6, "千万": 10**7, "亿": 10*
 _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = "，,；;：:。！？!?\n"
 
+# The frame words below are read in every number's sentence. Each alternative starts with a plain character
+# (a lookbehind comes after it: 要(?<![主…]要) is (?<![主…])要), so the regex engine jumps straight to the
+# characters that can start a match instead of trying every alternative at every place.
 _GOAL_RE = re.compile(
-    r"力争|争取|(?:到|至)(?:19|20)\d{2}年(?!\d{1,2}月)|(?:19|20)\d{2}年(?:前|以前)|计划|目标|(?<![主需重只必想摘纲简提])要(?![素闻求点害])"
-    r"|(?<![即])将(?!近|来)|提出|明确|确保|年内|全年|今年内|拟|努力|力求|规划|部署|任务是|着力|加快"
+    r"力争|争取|到(?:19|20)\d{2}年(?!\d{1,2}月)|至(?:19|20)\d{2}年(?!\d{1,2}月)|19\d{2}年(?:前|以前)|20\d{2}年(?:前|以前)"
+    r"|计划|目标|要(?<![主需重只必想摘纲简提]要)(?![素闻求点害])"
+    r"|将(?<![即]将)(?!近|来)|提出|明确|确保|年内|全年|今年内|拟|努力|力求|规划|部署|任务是|着力|加快"
 )
-_STRONG_GOAL_RE = re.compile(r"力争|争取|计划|目标|提出|明确|确保|(?<![主需重只必想])要(?![素闻求点害])|拟")
+_STRONG_GOAL_RE = re.compile(r"力争|争取|计划|目标|提出|明确|确保|要(?<![主需重只必想]要)(?![素闻求点害])|拟")
+_PAST_VERBS = (  # "… 了": a result already reached
+    "建成", "实现", "完成", "达到", "突破", "超过", "新增", "吸引", "培育", "打造", "出台", "引进", "形成", "聚集", "集聚",
+    "入驻", "上线", "发布", "签约", "带动", "建立", "覆盖", "获得", "公布", "开通", "部署", "落地", "汇聚", "服务", "达",
+)
 _PAST_RE = re.compile(
     r"已经|已有|已|截至|截止|拥有|涵盖|共有|目前|现有|去年|上年|同比|比上年|较上年|此前|曾经|曾|过去|"
-    r"(?:建成|实现|完成|达到|突破|超过|新增|吸引|培育|打造|出台|引进|形成|聚集|集聚|入驻|上线|发布|签约|带动|建立|"
-    r"覆盖|获得|公布|开通|部署|落地|汇聚|服务|达)了|有(?=\d)|只需要?|只有|排名|位居|居全国|占全国|分别为|总计|合计"
+    + "|".join(f"{verb}了" for verb in _PAST_VERBS)
+    + r"|有(?=\d)|只需要?|只有|排名|位居|居全国|占全国|分别为|总计|合计"
 )
 _FORECAST_RE = re.compile(r"预计|预测|有望|或将|估计|测算|预期(?!目标)|展望|可能")
 _YEAR_DEADLINE_RE = re.compile(
@@ -61,6 +79,10 @@ _YEAR_DEADLINE_RE = re.compile(
     r"|((?:19|20)\d{2})年(?:前|以前|底前|年底)"
     r"|(?<![到至\d\-])((?:19|20)\d{2})年(?![\d\-—至到])(?!\d{1,2}月))"
 )
+# Every deadline match holds a year like this, at most 3 characters after its start (力争到2025年): scanning
+# for the years first (a pattern the engine jumps through) spares the full pattern the text before them.
+_YEAR_IN_DEADLINE_RE = re.compile(r"(?:19|20)\d{2}年")
+_DEADLINE_LEAD_CHARS = 3
 _THIS_YEAR_RE = re.compile(r"年内|今年|全年|本年度")
 
 _LEAD_STRIP_RE = re.compile(
@@ -145,6 +167,7 @@ def _plain_number(num: str) -> Decimal | None:
     return Decimal(str(parsed)) if parsed is not None else None
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few numbers come back in every text (years, 10, 100)
 def to_value(num: str, magnitude: str = "") -> int | float | None:
     """"3"+"万" → 30000, "1.5"+"亿" → 150000000, "两千" → 2000; int whenever the value is whole."""
     base = _plain_number(num)
@@ -179,18 +202,22 @@ def find_quantities(text: str) -> list[_Quantity]:
 
 
 @lru_cache(maxsize=16)
-def _stop_res(stops: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    cls = "[" + re.escape(stops) + "]"
-    return re.compile(rf".*{cls}", re.S), re.compile(cls)
+def _stop_re(stops: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(stops) + "]")
+
+
+@lru_cache(maxsize=8)
+def _stop_positions(text: str, stops: str) -> list[int]:
+    """Offsets of every character of `stops` in `text`, in order (found once per text, then bisected)."""
+    return [m.start() for m in _stop_re(stops).finditer(text)]
 
 
 def _bounds(text: str, pos: int, stops: str) -> tuple[int, int]:
-    """The span around `pos` delimited by any of `stops` (sentence, clause or line)."""
-    back, forward = _stop_res(stops)
-    m = back.match(text, 0, pos)
-    start = m.end() if m else 0
-    f = forward.search(text, pos)
-    return start, f.start() if f else len(text)
+    """The span around `pos` delimited by any of `stops` (sentence, clause or line): after the last stop before
+    `pos`, up to the first stop at or after it."""
+    positions = _stop_positions(text, stops)
+    i = bisect_left(positions, pos)
+    return (positions[i - 1] + 1 if i else 0), (positions[i] if i < len(positions) else len(text))
 
 
 def _paragraph_start(text: str, pos: int) -> int:
@@ -198,10 +225,10 @@ def _paragraph_start(text: str, pos: int) -> int:
 
 
 def _last_match_end(regex: re.Pattern[str], s: str) -> int:
-    last = -1
-    for m in regex.finditer(s):
-        last = m.end()
-    return last
+    m = None
+    for m in regex.finditer(s):  # noqa: B007 - only the last match is wanted
+        pass
+    return m.end() if m is not None else -1
 
 
 def sentence_is_goal(prefix: str) -> bool | None:
@@ -227,10 +254,17 @@ def qualifier_of(q: _Quantity, before: str) -> str:
     return "exact"
 
 
+_METRIC_NOISE_RE = re.compile(r"[“”‘’\"'「」\s]")
+_LOWER_LATIN_RE = re.compile(r"[a-z]")
+_NOT_A_METRIC_RE = re.compile(r"[\d\W]+")
+# = (?<![到至\d])((?:19|20)\d{2})年…, the lookbehind moved behind the digits it follows (faster, same matches).
+_STATISTIC_YEAR_RE = re.compile(r"((?:19|20)\d{2})(?<![到至\d]\d{4})年(?!前|以前|底前)")
+
+
 def clean_metric(metric: str) -> str:
-    metric = re.sub(r"[“”‘’\"'「」\s]", "", metric)
+    metric = _METRIC_NOISE_RE.sub("", metric)
     metric = metric.strip("的、和及与")
-    return re.sub(r"[a-z]", lambda m: m.group(0).upper(), metric)
+    return _LOWER_LATIN_RE.sub(lambda m: m.group(0).upper(), metric)
 
 
 ENUMERATION = ("", -1)
@@ -289,21 +323,29 @@ def _metric_before(text: str, clause_start: int, q: _Quantity,
     return metric, s
 
 
+# A metric that ends in one of these with at most two characters before it is a heading's noun (重点任务).
+_STRUCTURAL_ENDINGS = ("任务", "方面", "领域", "原则", "举措", "措施", "环节", "工程", "行动")
+_STRUCTURAL_ENDING_LEN = 2  # all of them: one length check and one endswith() instead of a loop
+assert all(len(n) == _STRUCTURAL_ENDING_LEN for n in _STRUCTURAL_ENDINGS)
+
+
 def _valid_metric(metric: str) -> bool:
     if not metric or len(metric) < 2 and metric not in ("人",):
         return False
-    if metric in STRUCTURAL_NOUNS or any(metric.endswith(n) and len(metric) <= len(n) + 2 for n in
-                                         ("任务", "方面", "领域", "原则", "举措", "措施", "环节", "工程", "行动")):
+    if metric in STRUCTURAL_NOUNS or (len(metric) <= _STRUCTURAL_ENDING_LEN + 2
+                                      and metric.endswith(_STRUCTURAL_ENDINGS)):
         return False
     if metric in REGION_CLASS_NOUNS or (len(metric) <= 4 and (metric[:2] in REGION_CLASS_NOUNS
                                                                 or len(metric) <= 2)):
         return False
-    return not re.fullmatch(r"[\d\W]+", metric)
+    return not _NOT_A_METRIC_RE.fullmatch(metric)
 
 
 def _deadline_year(prefix: str, reference: date | None) -> int | None:
     best = None
-    for m in _YEAR_DEADLINE_RE.finditer(prefix):
+    year = _YEAR_IN_DEADLINE_RE.search(prefix)
+    start = max(0, year.start() - _DEADLINE_LEAD_CHARS) if year else len(prefix)  # no match starts before
+    for m in _YEAR_DEADLINE_RE.finditer(prefix, start):  # (its lookbehinds still see the text before `start`)
         if m.group(1) or m.group(2):
             best = int(m.group(1) or m.group(2))
         elif m.group(3) and reference is not None and int(m.group(3)) > reference.year:
@@ -317,7 +359,7 @@ def _past_year(prefix: str, reference: date | None) -> bool:
     """A bare year before the reference year in the clause: a statistic ("2019年,全省新增…")."""
     if reference is None:
         return False
-    for m in re.finditer(r"(?<![到至\d])((?:19|20)\d{2})年(?!前|以前|底前)", prefix):
+    for m in _STATISTIC_YEAR_RE.finditer(prefix):
         if int(m.group(1)) < reference.year:
             return True
     return False
@@ -468,14 +510,19 @@ def _build(ctx: _Context, q: _Quantity, sent_start: int, sent_end: int, clause_s
 
 
 def extract_targets(text: str, policies: list[Policy], reference: date | None = None, *,
-                    regions: list[RegionMention] | None = None) -> list[Target]:
-    """Quantitative goals in the (normalised) text, deduplicated, in order of first statement."""
+                    regions: list[RegionMention] | None = None,
+                    scanned: tuple[list[Policy], list] | None = None) -> list[Target]:
+    """Quantitative goals in the (normalised) text, deduplicated, in order of first statement.
+
+    `scanned`: what `policy_references` gave for this same text, reference and regions, when the caller has it
+    (extract_facts): the text is then not scanned for policies a second time.
+    """
     try:
         from extract.policies import _mentions, _reference_for, policy_references
 
         mentions = _mentions(text, regions)
         reference = _reference_for(reference, text)
-        found, refs = policy_references(text, reference, mentions)
+        found, refs = scanned if scanned is not None else policy_references(text, reference, mentions)
         by_title = {p.title: p for p in policies}
         for r in refs:  # point references at the caller's Policy objects (same titles)
             r.policy = by_title.get(r.policy.title, r.policy)

@@ -1,5 +1,9 @@
-"""Persist items (crawler.store), one transaction each, and keep the site's counts for the run record.
+"""Persist items (crawler.store) and keep the site's counts for the run record.
 
+Articles are held and written in batches, one transaction per batch (STORE_BATCH_SIZE articles or
+STORE_BATCH_SECONDS, whichever comes first, and whatever is held when the spider closes): a transaction per
+article cost more than writing its rows. A crawl killed outright loses the held batch only, and those pages,
+never recorded, are fetched again by the next run. Errors, 304s and attachments are written as they come.
 The counts are written to `crawl_runs` every few seconds too, so a run killed outright still shows how far
 it got; the site's cursor and walk state are recorded when its spider closes.
 """
@@ -35,6 +39,12 @@ class StoragePipeline:
         # worker processes and is often slower than a download; saved then, an attachment lost its article link
         # and the facts of its text. They wait here for the notice (or the spider's close).
         self._waiting: dict[str, list[FetchedAttachment | FetchError]] = {}
+        self._batch: list[FetchedPage] = []
+        self._batch_urls: set[str] = set()
+        self._batch_started = 0.0
+        self.batch_size = max(1, self.settings.getint("STORE_BATCH_SIZE", 10))
+        self.batch_seconds = self.settings.getfloat("STORE_BATCH_SECONDS", 2.0)
+        self._timer = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -61,16 +71,20 @@ class StoragePipeline:
             for run_id, pid in self.store.mark_abandoned_runs():
                 logger.warning("run %d (pid %s) was left running by a crawl that died; marked interrupted", run_id, pid)
             self.run_id = self.store.start_run({"spider": spider.name, "site": self.site})
+        from twisted.internet import task
+
+        self._timer = task.LoopingCall(self._flush_if_due)
+        self._timer.start(min(1.0, max(0.1, self.batch_seconds)), now=False)
 
     def process_item(self, item, spider=None):
         stats = self.crawler.stats
         if isinstance(item, FetchedPage):
-            outcome = self.store.save_article(item, self.run_id)
-            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
-            self.counts.pages += 1
-            stats.inc_value(f"policy/articles/{outcome}")
-            logger.info("%s: %s article %s", self.site, outcome, item.url)
-            self._save_waiting(item.url)
+            if not self._batch:
+                self._batch_started = time.monotonic()
+            self._batch.append(item)
+            self._batch_urls.add(item.url)
+            if len(self._batch) >= self.batch_size:
+                self._flush_batch()
         elif isinstance(item, NotModifiedPage):
             if self.store.mark_not_modified(item, self.run_id):
                 self.counts.not_modified += 1
@@ -88,15 +102,53 @@ class StoragePipeline:
             self.store.save_error(item, self.run_id)
             self.counts.error(item.kind)
             stats.inc_value("policy/errors")
-        if time.monotonic() - self._flushed_at > COUNTS_FLUSH_SECONDS:
-            self._flush_counts()
+        self._flush_if_due()
         return item
+
+    def _flush_if_due(self) -> None:
+        if self._batch and time.monotonic() - self._batch_started >= self.batch_seconds:
+            self._flush_batch()
+        if self.store is not None and time.monotonic() - self._flushed_at > COUNTS_FLUSH_SECONDS:
+            self._flush_counts()
+
+    def _flush_batch(self) -> None:
+        """Write the held articles in one transaction; if that fails, one by one, so one bad article costs
+        only itself (recorded as a `store_failed` error, its page fetched again next run)."""
+        batch, self._batch, self._batch_urls = self._batch, [], set()
+        if not batch:
+            return
+        try:
+            outcomes = self.store.save_articles(batch, self.run_id)
+        except Exception:  # noqa: BLE001 - find the article at fault, keep the others
+            logger.exception("%s: storing %d articles together failed; storing them one by one", self.site, len(batch))
+            outcomes = [self._save_alone(item) for item in batch]
+        stats = self.crawler.stats
+        for item, outcome in zip(batch, outcomes, strict=True):
+            if outcome is None:
+                continue
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+            self.counts.pages += 1
+            stats.inc_value(f"policy/articles/{outcome}")
+            logger.info("%s: %s article %s", self.site, outcome, item.url)
+            self._save_waiting(item.url)
+
+    def _save_alone(self, item: FetchedPage) -> str | None:
+        try:
+            return self.store.save_article(item, self.run_id)
+        except Exception as exc:  # noqa: BLE001 - recorded, and the crawl goes on
+            logger.exception("%s: article %s could not be stored", self.site, item.url)
+            self.counts.error("store_failed")
+            self.store.save_error(FetchError(site=self.site, url=item.url, kind="store_failed", attempts=1,
+                                             last_status=item.status, message=f"{type(exc).__name__}: {exc}"),
+                                  self.run_id)
+            self._save_waiting(item.url)
+            return None
 
     def _must_wait(self, item: FetchedAttachment | FetchError) -> bool:
         if isinstance(item, FetchError) and not item.is_attachment:
             return False
         url = item.article_url
-        return bool(url) and (url in self._waiting or not self.store.has_article(url))
+        return bool(url) and (url in self._waiting or url in self._batch_urls or not self.store.has_article(url))
 
     def _save_waiting(self, article_url: str | None = None) -> None:
         """Save what waited for `article_url` (everything, when None: the notice never came)."""
@@ -132,6 +184,9 @@ class StoragePipeline:
         self._flushed_at = time.monotonic()
 
     def close_spider(self, spider=None) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self._flush_batch()
         self._save_waiting()
         stats = self.crawler.stats
         self.counts.requests = int(stats.get_value("downloader/request_count", 0) or 0)

@@ -1,0 +1,42 @@
+"""Read, normalise and extract the facts of each fetched page (crawler.processing.analyse_page), in a worker.
+
+One pipeline, one job per page: the steps (page understanding → Simplified script and clean punctuation →
+policies, targets, regions, keywords → story fingerprint and compressed body) run back to back in one worker
+process. As three pipelines they sent the page and its growing record to a worker three times, and pickling
+those round trips cost the crawl's event loop more than the store did. The worker also cuts the texts the search
+index holds, with the tokens the facts used; they are handed to crawler.search_index so the store only writes.
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from crawler.items import FetchedPage
+from crawler.processing import NotAnArticle, analyse_page
+from crawler.search_index import remember
+from pipelines import offload
+
+
+class PageAnalysisPipeline:
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("PROCESSING_WORKERS"))
+
+    def open_spider(self, spider=None) -> None:
+        offload.acquire(self.workers)
+
+    def close_spider(self, spider=None) -> None:
+        offload.release()
+
+    async def process_item(self, item, spider=None):
+        if not isinstance(item, FetchedPage):
+            return item
+        try:
+            item = await offload.run(analyse_page, item)
+        except NotAnArticle as exc:
+            raise DropItem(exc.reason) from exc
+        remember(item.search_segments)
+        return item
