@@ -126,12 +126,16 @@ def _json(value: Any) -> str | None:
 class ArticleWriter:
     """Writes articles on one connection, inside the caller's transaction (see crawler/store.py)."""
 
-    def __init__(self, conn: Connection, run_id: int | None, site_region: Callable[[int | None], str | None]) -> None:
+    def __init__(self, conn: Connection, run_id: int | None, site_region: Callable[[int | None], str | None],
+                 promises: PromiseCache | None = None) -> None:
+        """`promises`: a cache kept across transactions by the caller (it is checked here, at the start of this
+        one); a new one otherwise."""
         self.conn = conn
         self.sql = Sql(conn)
         self.run_id = run_id
         self.site_region = site_region
-        self.promises = PromiseCache()
+        self.promises = promises if promises is not None else PromiseCache()
+        self.promises.check(self.sql)
         # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): two workers merging fields into the same
         # policy row take turns instead of overwriting each other's field sources.
         self._select_policy = _SELECT_POLICY + ("" if self.sql.sqlite else " FOR UPDATE")
@@ -259,7 +263,7 @@ class ArticleWriter:
         self.promises.clear()
         if article_id is not None and facts is not None:
             self.add_policies_and_targets(article_id, attachment_id, facts, segments)
-            after_attachment_written(self.conn, article_id)
+            after_attachment_written(self.conn, article_id, self.promises)
 
     def add_policies_and_targets(self, article_id: int, attachment_id: int | None, facts: Any,
                                  segments: dict[str, str] | None = None) -> None:

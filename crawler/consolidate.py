@@ -71,22 +71,47 @@ def _policies_compatible(a: int | None, b: int | None) -> bool:
     return a is None or b is None or a == b
 
 
+class _Group:
+    """The promises of one (region, year, unit), indexed the two ways consolidation asks: by amount, and by
+    (metric key, metric) in order of first appearance (to pick the key a new promise shares)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.by_amount: dict[str, list[dict[str, Any]]] = {}
+        self.metrics: dict[tuple[str, str], None] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.by_amount.setdefault(row["amount_key"], []).append(row)
+        self.metrics.setdefault((row["metric_key"], row["metric"]), None)
+
+
 class PromiseCache:
-    """The consolidated targets of one (region, year, unit), read once per transaction instead of once per
-    target: an article's targets and a batch's articles share a few such groups. Only valid inside the
-    transaction that made it, and only while no targets row is deleted (a trigger may then drop promises)."""
+    """The consolidated targets of one (region, year, unit), read once instead of once per target: articles
+    share a few such groups. The store keeps one per writer and `check`s it at the start of every transaction:
+    valid while no other connection has committed (SQLite's data_version), no targets row was deleted (a
+    trigger may then drop promises) and no transaction was rolled back; `clear` otherwise."""
 
     def __init__(self) -> None:
-        self._groups: dict[tuple, list[dict[str, Any]]] = {}
+        self._groups: dict[tuple, _Group] = {}
+        self._stamp: tuple[int, int] | None = None
 
     def clear(self) -> None:
         self._groups.clear()
+        self._stamp = None
 
-    def group(self, sql: Sql, region_code: str | None, year: int | None, unit: str) -> list[dict[str, Any]]:
+    def check(self, sql: Sql) -> None:
+        """At the start of a transaction: forget everything if another connection wrote since last time."""
+        stamp = sql.stamp()
+        if stamp is None or stamp != self._stamp:
+            self._groups.clear()
+        self._stamp = stamp
+
+    def group(self, sql: Sql, region_code: str | None, year: int | None, unit: str) -> _Group:
         key = (region_code, year, unit)
         if key not in self._groups:
             rows = sql.rows(_GROUP, {"rc": region_code, "y": year, "u": unit})
-            self._groups[key] = [dict(zip(_GROUP_COLUMNS, r, strict=True)) for r in rows]
+            self._groups[key] = _Group([dict(zip(_GROUP_COLUMNS, r, strict=True)) for r in rows])
         return self._groups[key]
 
 
@@ -125,8 +150,7 @@ def _find_or_create(sql: Sql, t: Any, cache: PromiseCache, new: _NewPromises) ->
     group = cache.group(sql, t.region_code, t.year, t.unit)
     amount = amount_key(t.value, t.value_max)
     own_key = metric_key(t.metric)
-    same_amount = [c for c in group if c["amount_key"] == amount]
-    for c in sorted(same_amount, key=lambda c: c["metric_key"] != own_key):
+    for c in sorted(group.by_amount.get(amount, ()), key=lambda c: c["metric_key"] != own_key):
         if _policies_compatible(c["policy_id"], t.policy_id) and (
             c["metric_key"] == own_key or same_metric(c["metric"], t.metric)
         ):
@@ -137,13 +161,13 @@ def _find_or_create(sql: Sql, t: Any, cache: PromiseCache, new: _NewPromises) ->
             return c["id"]
     # A new promise: share the metric key of a promise on the same metric, so disagreements line up.
     key = own_key
-    for c in group:
-        if c["metric_key"] == own_key or same_metric(c["metric"], t.metric):
-            key = c["metric_key"]
+    for other_key, other_metric in group.metrics:
+        if other_key == own_key or same_metric(other_metric, t.metric):
+            key = other_key
             break
     new_id = new.add({"rc": t.region_code, "y": t.year, "u": t.unit, "region": t.region, "metric": t.metric,
                       "mk": key, "v": t.value, "vmax": t.value_max, "ak": amount, "q": t.qualifier, "p": t.policy_id})
-    group.append({"id": new_id, "metric": t.metric, "metric_key": key, "policy_id": t.policy_id, "amount_key": amount})
+    group.add({"id": new_id, "metric": t.metric, "metric_key": key, "policy_id": t.policy_id, "amount_key": amount})
     return new_id
 
 
@@ -193,9 +217,9 @@ def after_article_written(conn: Connection, article_id: int, print_: Any = None,
     _guarded(conn, article_id, "story grouping and target consolidation", step, cache)
 
 
-def after_attachment_written(conn: Connection, article_id: int) -> None:
+def after_attachment_written(conn: Connection, article_id: int, cache: PromiseCache | None = None) -> None:
     """The hook the store calls when an attachment's facts were replaced."""
-    _guarded(conn, article_id, "target consolidation", lambda: consolidate_targets(conn, article_id))
+    _guarded(conn, article_id, "target consolidation", lambda: consolidate_targets(conn, article_id, cache), cache)
 
 
 def _guarded(conn: Connection, article_id: int, what: str, step: Callable[[], object],

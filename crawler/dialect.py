@@ -295,6 +295,13 @@ class Sql:
         row = self.first(sql, params)
         return row[0] if row is not None else None
 
+    def stamp(self) -> tuple[int, int] | None:
+        """(this connection, its data_version) on SQLite: the version changes when another connection commits,
+        so caches of the database's content taken under one stamp are valid while it holds. None elsewhere."""
+        if self._raw is None:
+            return None
+        return id(self._raw), self._raw.execute("PRAGMA data_version").fetchone()[0]
+
     def _text(self, sql: str) -> Any:
         if sql not in self._texts:
             self._texts[sql] = text(sql)

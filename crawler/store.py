@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from crawler.article_writer import ArticleWriter, compress, content_hash, utc_now
+from crawler.consolidate import PromiseCache
 from crawler.db import open_database
 from crawler.dialect import retry_lost_races
 from crawler.incremental import KnownPage, list_day
@@ -48,11 +49,13 @@ class Store:
             self.engine = make_engine(db_path)
         self._site_ids: dict[str, int] = {}
         self._site_regions: dict[int, str | None] = {}
+        self._promises = PromiseCache()  # consolidated targets already read (crawler/consolidate.py)
 
     def forget_uncommitted(self) -> None:
         """A transaction was rolled back (dialect.retry_lost_races): ids it cached may not exist."""
         self._site_ids.clear()
         self._site_regions.clear()
+        self._promises.clear()
 
     # --- runs ------------------------------------------------------------------------------------
     def start_run(self, options: dict[str, Any]) -> int:
@@ -124,7 +127,7 @@ class Store:
 
     def _writer(self, s: Session, run_id: int | None) -> ArticleWriter:
         conn = s.connection()
-        return ArticleWriter(conn, run_id, lambda site_id: self._site_region(conn, site_id))
+        return ArticleWriter(conn, run_id, lambda site_id: self._site_region(conn, site_id), self._promises)
 
     def save_article(self, item: FetchedPage, run_id: int | None) -> str:
         """Store one page, its article and its facts in one transaction; return new | updated | unchanged."""
@@ -147,13 +150,17 @@ class Store:
         """Reextract: refresh the articles' analysed fields and facts from their stored pages, in one
         transaction; return how many were stored articles."""
         done = 0
-        with Session(self.engine) as s, s.begin():
-            writer = self._writer(s, None)
-            for item in items:
-                row = s.execute(text("SELECT id, site_id FROM articles WHERE url = :u"), {"u": item.url}).first()
-                if row is not None:
-                    writer.refresh(item, row.id, row.site_id)
-                    done += 1
+        try:
+            with Session(self.engine) as s, s.begin():
+                writer = self._writer(s, None)
+                for item in items:
+                    row = s.execute(text("SELECT id, site_id FROM articles WHERE url = :u"), {"u": item.url}).first()
+                    if row is not None:
+                        writer.refresh(item, row.id, row.site_id)
+                        done += 1
+        except Exception:
+            self.forget_uncommitted()
+            raise
         return done
 
     def replace_article_facts(self, item: FetchedPage) -> None:
@@ -167,6 +174,13 @@ class Store:
             return s.scalar(select(Article.id).where(Article.url == url)) is not None
 
     def save_attachment(self, item: FetchedAttachment, run_id: int | None) -> None:
+        try:
+            self._save_attachment(item, run_id)
+        except Exception:
+            self.forget_uncommitted()  # promises cached by the rolled-back transaction are gone
+            raise
+
+    def _save_attachment(self, item: FetchedAttachment, run_id: int | None) -> None:
         with Session(self.engine) as s, s.begin():
             article_id = s.scalar(select(Article.id).where(Article.url == item.article_url))
             row = s.scalar(select(Attachment).where(Attachment.url == item.url))

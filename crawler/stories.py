@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 # Candidates checked exactly, most shared bands first; copies share most of their bands.
 MAX_CANDIDATES = 30
+# Candidates that share a single band, checked after the others and at most this many: in a portal of template
+# notices most articles share a band or two by chance, and checking them all made every new notice slower than
+# the last; a true copy nearly always shares several (862 of 864 labelled copies; 2 share one band).
+MAX_WEAK_CANDIDATES = 5
 # Articles read per band: a band shared by hundreds of articles (the lead of a template notice) says nothing,
 # and reading all of them would make every new notice of that portal slower than the last.
 PER_BAND_LIMIT = 200
@@ -102,7 +106,9 @@ def _best_match(sql: Sql, article_id: int, print_: StoryPrint) -> int | None:
             shared[other] += 1
     if not shared:
         return None
-    ids = [other for other, _n in shared.most_common(MAX_CANDIDATES)]
+    strong = [other for other, n in shared.most_common(MAX_CANDIDATES) if n > 1]
+    weak = sorted((other for other, n in shared.items() if n == 1), reverse=True)  # the newest first
+    ids = strong + weak[: max(0, min(MAX_WEAK_CANDIDATES, MAX_CANDIDATES - len(strong)))]
     best: tuple[float, int] | None = None
     for story_id, theirs in _candidate_prints(sql, ids):
         if story_id is None or theirs is None:
