@@ -72,6 +72,9 @@ _DELETE_OWN_FACTS = (
 _DELETE_ATTACHMENT_FACTS = tuple(
     f"DELETE FROM {table} WHERE attachment_id = :att" for table in ("targets", "policy_mentions")
 )
+_OWN_TARGET_GROUPS = ("SELECT DISTINCT region_code, year, unit FROM targets "
+                      "WHERE article_id = :a AND attachment_id IS NULL")
+_ATTACHMENT_TARGET_GROUPS = "SELECT DISTINCT region_code, year, unit FROM targets WHERE attachment_id = :att"
 _INSERT_REGION = ("INSERT INTO article_regions (article_id, region_code, mentions) VALUES (:a, :code, :n)")
 _INSERT_KEYWORD = ("INSERT INTO keywords (article_id, word, weight) VALUES (:a, :word, :weight)")
 _INSERT_MENTION = (
@@ -233,9 +236,10 @@ class ArticleWriter:
     # --- facts ------------------------------------------------------------------------------------------
     def _delete_own_facts(self, article_id: int) -> None:
         """The article's own facts (its attachments' facts stay: they are replaced with the attachment)."""
+        # A trigger drops the promises these targets leave without reports: their groups are read again.
+        self.promises.forget(self.sql.rows(_OWN_TARGET_GROUPS, {"a": article_id}))
         for statement in _DELETE_OWN_FACTS:
             self.sql.run(statement, {"a": article_id})
-        self.promises.clear()  # a trigger drops promises left without reports
 
     def _add_facts(self, article_id: int, facts: Any, segments: dict[str, str]) -> None:
         if facts is None:
@@ -258,9 +262,9 @@ class ArticleWriter:
     def replace_attachment_facts(self, article_id: int | None, attachment_id: int, facts: Any,
                                  segments: dict[str, str] | None = None) -> None:
         """An attachment's facts, replaced as a whole (its article's own facts stay)."""
+        self.promises.forget(self.sql.rows(_ATTACHMENT_TARGET_GROUPS, {"att": attachment_id}))
         for statement in _DELETE_ATTACHMENT_FACTS:
             self.sql.run(statement, {"att": attachment_id})
-        self.promises.clear()
         if article_id is not None and facts is not None:
             self.add_policies_and_targets(article_id, attachment_id, facts, segments)
             after_attachment_written(self.conn, article_id, self.promises)

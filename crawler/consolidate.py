@@ -60,7 +60,7 @@ def amount_key(value: float, value_max: float | None) -> str:
     return f"{float(value):.9g}|" + ("" if value_max is None else f"{float(value_max):.9g}")
 
 
-@functools.lru_cache(maxsize=65536)  # a crawl compares the same few hundred metric names over and over
+@functools.lru_cache(maxsize=16384)  # a crawl compares the same few hundred metric names over and over
 def same_metric(a: str | None, b: str | None) -> bool:
     from extract.scoring import metrics_overlap
 
@@ -92,26 +92,39 @@ class PromiseCache:
     valid while no other connection has committed (SQLite's data_version), no targets row was deleted (a
     trigger may then drop promises) and no transaction was rolled back; `clear` otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_promises: int = 50_000) -> None:
         self._groups: dict[tuple, _Group] = {}
         self._stamp: tuple[int, int] | None = None
+        self._cached = 0
+        self.max_promises = max_promises  # ~20 MB: past it the cache starts afresh, memory never grows with the site
 
     def clear(self) -> None:
         self._groups.clear()
+        self._cached = 0
         self._stamp = None
+
+    def forget(self, groups: list[tuple]) -> None:
+        """Drop these (region code, year, unit) groups: their targets are about to be deleted."""
+        for key in groups:
+            self._groups.pop(tuple(key), None)
 
     def check(self, sql: Sql) -> None:
         """At the start of a transaction: forget everything if another connection wrote since last time."""
         stamp = sql.stamp()
         if stamp is None or stamp != self._stamp:
             self._groups.clear()
+            self._cached = 0
         self._stamp = stamp
 
     def group(self, sql: Sql, region_code: str | None, year: int | None, unit: str) -> _Group:
         key = (region_code, year, unit)
         if key not in self._groups:
             rows = sql.rows(_GROUP, {"rc": region_code, "y": year, "u": unit})
+            if self._cached + len(rows) > self.max_promises:
+                self._groups.clear()
+                self._cached = 0
             self._groups[key] = _Group([dict(zip(_GROUP_COLUMNS, r, strict=True)) for r in rows])
+            self._cached += len(rows)
         return self._groups[key]
 
 
