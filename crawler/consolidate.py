@@ -92,11 +92,11 @@ class PromiseCache:
     valid while no other connection has committed (SQLite's data_version), no targets row was deleted (a
     trigger may then drop promises) and no transaction was rolled back; `clear` otherwise."""
 
-    def __init__(self, max_promises: int = 50_000) -> None:
+    def __init__(self, max_promises: int = 10_000) -> None:
         self._groups: dict[tuple, _Group] = {}
         self._stamp: tuple[int, int] | None = None
         self._cached = 0
-        self.max_promises = max_promises  # ~20 MB: past it the cache starts afresh, memory never grows with the site
+        self.max_promises = max_promises  # a few MB: past it the cache starts afresh, memory never grows with the site
 
     def clear(self) -> None:
         self._groups.clear()
