@@ -103,6 +103,12 @@ class PromiseCache:
         self._cached = 0
         self._stamp = None
 
+    def added(self, group: _Group, row: dict[str, Any]) -> None:
+        """A promise created in this transaction joins its cached group (counted against the bound)."""
+        group.add(row)
+        self._cached += 1  # past the bound, the next transaction starts afresh (`check`): not now, while
+        # promises of this article may still wait to be inserted
+
     def forget(self, groups: list[tuple]) -> None:
         """Drop these (region code, year, unit) groups: their targets are about to be deleted."""
         for key in groups:
@@ -111,7 +117,7 @@ class PromiseCache:
     def check(self, sql: Sql) -> None:
         """At the start of a transaction: forget everything if another connection wrote since last time."""
         stamp = sql.stamp()
-        if stamp is None or stamp != self._stamp:
+        if stamp is None or stamp != self._stamp or self._cached > self.max_promises:
             self._groups.clear()
             self._cached = 0
         self._stamp = stamp
@@ -120,9 +126,6 @@ class PromiseCache:
         key = (region_code, year, unit)
         if key not in self._groups:
             rows = sql.rows(_GROUP, {"rc": region_code, "y": year, "u": unit})
-            if self._cached + len(rows) > self.max_promises:
-                self._groups.clear()
-                self._cached = 0
             self._groups[key] = _Group([dict(zip(_GROUP_COLUMNS, r, strict=True)) for r in rows])
             self._cached += len(rows)
         return self._groups[key]
@@ -180,7 +183,8 @@ def _find_or_create(sql: Sql, t: Any, cache: PromiseCache, new: _NewPromises) ->
             break
     new_id = new.add({"rc": t.region_code, "y": t.year, "u": t.unit, "region": t.region, "metric": t.metric,
                       "mk": key, "v": t.value, "vmax": t.value_max, "ak": amount, "q": t.qualifier, "p": t.policy_id})
-    group.add({"id": new_id, "metric": t.metric, "metric_key": key, "policy_id": t.policy_id, "amount_key": amount})
+    cache.added(group, {"id": new_id, "metric": t.metric, "metric_key": key, "policy_id": t.policy_id,
+                        "amount_key": amount})
     return new_id
 
 
