@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from crawler.consolidate import PromiseCache, after_article_written, after_attachment_written
+from crawler.consolidate import PromiseCache, after_article_written, after_attachment_written, json_dict
 from crawler.dialect import Sql, sqlite_only
 from crawler.items import FetchedPage
 from crawler.search_index import index_article, index_policy
@@ -121,7 +121,7 @@ def prepare_body(item: FetchedPage) -> FetchedPage:
     return item
 
 
-def _json(value: Any) -> str | None:
+def _json_text(value: Any) -> str | None:
     """JSON columns written by hand: the same text SQLAlchemy's JSON type writes."""
     return json.dumps(value) if value is not None else None
 
@@ -189,7 +189,7 @@ class ArticleWriter:
             "final_url": item.final_url, "site_id": site_id, "run_id": self.run_id, "status": item.status,
             "content_type": item.content_type, "encoding": encoding, "fetched_at": item.fetched_at,
             "checked_at": item.fetched_at, "etag": item.etag, "last_modified": item.last_modified,
-            "hint": _json(item.hint or None),
+            "hint": _json_text(item.hint or None),
         }
         row = self.sql.first(_SELECT_PAGE, {"url": item.url})
         if row is None:
@@ -218,7 +218,7 @@ class ArticleWriter:
             "issuer": record.issuer,
             "written_on": record.written_on,
             "topic": record.topic,
-            "fields_from": _json(record.fields_from),
+            "fields_from": _json_text(record.fields_from),
             "region_code": record.region_code or self.site_region(site_id) or top_region(facts),
         }
 
@@ -302,13 +302,13 @@ class ArticleWriter:
         row = self.sql.first(self._select_policy, {"n": norm})
         stored = dict(zip(("id", "field_sources", *_POLICY_COLUMNS), row, strict=True)) if row is not None else {}
         current = {f: stored.get(f) for f in POLICY_FIELDS}
-        sources = _sources(stored.get("field_sources"))
+        sources = json_dict(stored.get("field_sources"))
         values, sources = merge_policy_fields(current, sources, {f: getattr(policy, f) for f in POLICY_FIELDS},
                                               article_id)
         current.update(values)
         params = {**{f: current.get(f) for f in _POLICY_COLUMNS},
                   "region_code": region_code(current.get("region"), self.lookup_region),
-                  "field_sources": _json(sources)}
+                  "field_sources": _json_text(sources)}
         if row is None:
             policy_id = self.sql.scalar(_INSERT_POLICY, {**params, "title": policy.title, "n": norm})
             index_policy(self.sql.target, policy_id, policy.title, segments)  # a policy keeps its first title: indexed once
@@ -316,15 +316,6 @@ class ArticleWriter:
             policy_id = stored["id"]
             self.sql.run(_UPDATE_POLICY, {**params, "id": policy_id})
         return policy_id
-
-
-def _sources(value: Any) -> dict:
-    if isinstance(value, dict):
-        return value
-    try:
-        return json.loads(value) if value else {}
-    except (TypeError, ValueError):
-        return {}
 
 
 def region_code(name: str | None, lookup_region: Callable[[str], Any]) -> str | None:

@@ -257,7 +257,8 @@ _POLICY_COLUMNS = ("issuer", "region", "region_code", "issued_on", "doc_number",
                    "doc_type", "status")
 
 
-def _json(value: Any) -> dict:
+def json_dict(value: Any) -> dict:
+    """A JSON column as a dict, however it was read (a dict, its text, NULL or something unreadable: {})."""
     if isinstance(value, dict):
         return value
     try:
@@ -271,8 +272,8 @@ def _merge_into(conn: Connection, keep: Any, drop: Any) -> None:
     from extract.policy_identity import merge_policy_fields
 
     current = {f: getattr(keep, f) for f in _POLICY_COLUMNS}
-    sources = _json(keep.field_sources)
-    drop_sources = _json(drop.field_sources)
+    sources = json_dict(keep.field_sources)
+    drop_sources = json_dict(drop.field_sources)
     for field in _POLICY_COLUMNS:
         value = getattr(drop, field)
         if value is None or field == "region_code":
