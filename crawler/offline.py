@@ -52,7 +52,6 @@ def reextract_all(db_path: str, workers: int | None = None) -> tuple[int, int, f
     this process writes the results, in the order the pages were read, 50 articles per transaction.
     """
     from crawler.processing import analysed_in_order
-    from crawler.search_index import remember
     from crawler.settings import REEXTRACT_WORKERS
 
     store = Store(db_path)
@@ -65,7 +64,6 @@ def reextract_all(db_path: str, workers: int | None = None) -> tuple[int, int, f
             logger.warning("not re-extracted: %s", reason)
             skipped += 1
             continue
-        remember(item.search_segments)
         batch.append(item)
         if len(batch) >= REEXTRACT_BATCH:
             done += store.replace_articles_facts(batch)

@@ -4,7 +4,7 @@ One pipeline, one job per page: the steps (page understanding → Simplified scr
 policies, targets, regions, keywords → story fingerprint and compressed body) run back to back in one worker
 process. As three pipelines they sent the page and its growing record to a worker three times, and pickling
 those round trips cost the crawl's event loop more than the store did. The worker also cuts the texts the search
-index holds, with the tokens the facts used; they are handed to crawler.search_index so the store only writes.
+index holds, with the tokens the facts used (`item.search_segments`), so the store only writes them.
 """
 
 from __future__ import annotations
@@ -13,30 +13,14 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import FetchedPage
 from crawler.processing import NotAnArticle, analyse_page
-from crawler.search_index import remember
 from pipelines import offload
 
 
-class PageAnalysisPipeline:
-    def __init__(self, workers: int = 0) -> None:
-        self.workers = workers
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("PROCESSING_WORKERS"))
-
-    def open_spider(self, spider=None) -> None:
-        offload.acquire(self.workers)
-
-    def close_spider(self, spider=None) -> None:
-        offload.release()
-
+class PageAnalysisPipeline(offload.OffloadingPipeline):
     async def process_item(self, item, spider=None):
         if not isinstance(item, FetchedPage):
             return item
         try:
-            item = await offload.run(analyse_page, item)
+            return await offload.run(analyse_page, item)
         except NotAnArticle as exc:
             raise DropItem(exc.reason) from exc
-        remember(item.search_segments)
-        return item

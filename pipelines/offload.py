@@ -118,3 +118,20 @@ async def _wait(future: Future[T]) -> T:
 
     future.add_done_callback(lambda finished: reactor.callFromThread(resolve, finished))
     return await done
+
+
+class OffloadingPipeline:
+    """What every pipeline that sends steps to the pool shares: the pool is acquired while its spider runs."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("PROCESSING_WORKERS"))
+
+    def open_spider(self, spider=None) -> None:
+        acquire(self.workers)
+
+    def close_spider(self, spider=None) -> None:
+        release()
