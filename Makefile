@@ -27,9 +27,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
 
-## fact extraction scores on the labelled seeds
+## fact extraction scores on the labelled seeds and on the 23 real texts of the development set
 eval: $(STAMP)
 	$(VENV)/bin/policycrawl eval $(SHARED)/eval/seeds $(SHARED)/seeds
+	$(VENV)/bin/policycrawl eval $(SHARED)/eval/dev/gold $(SHARED)/eval/dev/texts
 
 ## page understanding side by side with GNE and trafilatura
 eval-pages: $(STAMP)

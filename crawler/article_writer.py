@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,13 @@ index_article, index_policy = sqlite_only(index_article), sqlite_only(index_poli
 after_article_written = sqlite_only(after_article_written)
 after_attachment_written = sqlite_only(after_attachment_written)
 
+logger = logging.getLogger(__name__)
+
 NATIONAL = {"全国": "100000"}
+# No plan states a figure of 19 digits (10万亿 has 14): a longer one is a run of digits, not a target. It also
+# keeps a value inside SQLite's 64-bit INTEGER and a float's range (a 400-digit int overflowed float()).
+MAX_TARGET_DIGITS = 18
+_TARGET_LIMIT = 10**MAX_TARGET_DIGITS
 
 # --- pages ----------------------------------------------------------------------------------------------------
 _PAGE_FIELDS = ("final_url", "site_id", "run_id", "status", "content_type", "encoding", "fetched_at", "checked_at",
@@ -280,17 +287,20 @@ class ArticleWriter:
                 mentions.append({"p": policy_id, "a": article_id, "att": attachment_id, "s": start, "e": end})
         if mentions:
             self.sql.run(_INSERT_MENTION, mentions)
-        rows = [
-            {
+        rows = []
+        for t in facts.targets:
+            value, value_max = stored_number(t.value), stored_number(t.value_max)
+            if value is None or (t.value_max is not None and value_max is None):
+                logger.warning("target of article %s skipped: its value has over %d digits", article_id,
+                               MAX_TARGET_DIGITS)
+                continue
+            rows.append({
                 "a": article_id, "att": attachment_id,
                 "policy_id": policy_ids.get(t.policy_title) if t.policy_title else None,
                 "region": t.region, "region_code": region_code(t.region, self.lookup_region), "year": t.year,
-                "metric": t.metric, "value": float(t.value),
-                "value_max": float(t.value_max) if t.value_max is not None else None,
+                "metric": t.metric, "value": value, "value_max": value_max,
                 "unit": t.unit, "qualifier": t.qualifier, "text": t.text, "span_start": t.start, "span_end": t.end,
-            }
-            for t in facts.targets
-        ]
+            })
         if rows:
             self.sql.run(_INSERT_TARGET, rows)
 
@@ -316,6 +326,23 @@ class ArticleWriter:
             policy_id = stored["id"]
             self.sql.run(_UPDATE_POLICY, {**params, "id": policy_id})
         return policy_id
+
+
+def stored_number(value: Any) -> int | float | None:
+    """A target's value as the database should hold it: whole numbers as integers (2500000000000, not
+    2500000000000.0), None for a value no one writes (over MAX_TARGET_DIGITS digits, NaN, infinite), so that
+    one long run of digits costs its target, never the article."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):  # compared, never converted: float() and str() of a 5,000-digit int raise
+        return value if -_TARGET_LIMIT < value < _TARGET_LIMIT else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not -_TARGET_LIMIT < number < _TARGET_LIMIT:  # also False for NaN and the infinities
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def region_code(name: str | None, lookup_region: Callable[[str], Any]) -> str | None:

@@ -87,10 +87,51 @@ def parse_setting_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any
         if not (hasattr(ours, name) or hasattr(default_settings, name)):
             raise UsageError(f"unknown setting {name!r}; see crawler/settings.py or Scrapy's settings reference")
         try:
-            overrides[name] = json.loads(raw)
+            value = json.loads(raw)
         except ValueError:
-            overrides[name] = None if raw in ("None", "") else raw
+            value = None if raw in ("None", "") else raw
+        default = getattr(ours, name) if hasattr(ours, name) else getattr(default_settings, name)
+        overrides[name] = setting_of_type(name, value, raw, default)
     return overrides
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text", list: "a JSON list",
+               dict: "a JSON object"}
+
+
+def setting_of_type(name: str, value: Any, raw: str, default: Any) -> Any:
+    """`value` as the type of the setting's default, so `-s CONCURRENT_REQUESTS=abc` stops here with one
+    sentence (exit 2) instead of a traceback from deep inside Scrapy after the run was recorded."""
+    if default is None or value is None:
+        return value
+    kind = type(default)
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.lower() in ("true", "false"):  # Scrapy's own -s spelling: False
+            return value.lower() == "true"
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif kind is str:
+        return raw
+    elif kind in (list, tuple):
+        if isinstance(value, list | str):  # Scrapy reads "a,b" as a list
+            return value
+    elif kind is dict:
+        if isinstance(value, dict):
+            return value
+    else:
+        return value
+    expected = _TYPE_NAMES.get(kind, kind.__name__)
+    shown = json.dumps(default, ensure_ascii=False, default=str)
+    example = f" (the default is {shown})" if len(shown) <= 40 else ""
+    raise UsageError(f"-s {name} expects {expected}{example}, got {raw!r}")
 
 
 def select_sites(registry: Registry, names: list[str] | None) -> list[SiteEntry]:

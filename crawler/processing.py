@@ -45,9 +45,15 @@ def understand_page(item: FetchedPage) -> FetchedPage:
 
 def _fill_from_hint(record, hint: dict) -> None:
     """What the list page or the API said fills fields the page itself did not give."""
+    from extract.feeds import feed_date
+
     for field, key in (("title", "title"), ("published_on", "date"), ("doc_number", "doc_number"), ("issuer", "issuer")):
         if hint.get(key) and not getattr(record, field, None):
-            setattr(record, field, hint[key])
+            # a date is checked again: a hint stored before dates were checked may say 2024-02-30
+            value = feed_date(str(hint[key])) if key == "date" else hint[key]
+            if not value:
+                continue
+            setattr(record, field, value)
             record.fields_from[field] = "list"
     if not record.published_at and record.published_on:
         record.published_at = record.published_on

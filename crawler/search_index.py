@@ -5,7 +5,8 @@ and `trigram` cannot find two-character words (政务, 上链) and doubles the f
 normalised text is cut with jieba's `cut_for_search` (words and their sub-words) into a plain table
 (`articles_search`, `policies_search`) whose tokens are joined by spaces; an external-content FTS5 table over
 it (`articles_fts`, `policies_fts`) is kept in sync by triggers, and the shadow rows follow their article by
-`ON DELETE CASCADE`. A user's query is cut the same way (`segment_query`) before it reaches FTS.
+`ON DELETE CASCADE`. A user's query is normalised (Simplified, as the stored text) and cut the same way
+(`segment_query`) before it reaches FTS.
 """
 
 from __future__ import annotations
@@ -218,9 +219,11 @@ def search_excerpt(text: str | None, query: str | None, width: int = 80) -> str 
 
 
 def _query_words(query: str) -> list[str]:
+    """The words of a query normalised like the indexed text (Simplified, folded widths), then cut."""
+    from extract.normalize import normalize_query
     from extract.segment import cut
 
-    return [w for w in dict.fromkeys(cut(query.replace('"', " "))) if _is_word(w)]
+    return [w for w in dict.fromkeys(cut(normalize_query(query).replace('"', " "))) if _is_word(w)]
 
 
 def rebuild_search_index(conn: Any) -> int:

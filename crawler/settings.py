@@ -51,6 +51,13 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = ["pdf", "docx", "doc", "xls", "xlsx", "wps"]
+# Decompression is bounded by the bytes it actually produces (streamed), never by what a header promises.
+# A feed: the sitemap protocol's own limit for one uncompressed file; beyond it the head is read.
+FEED_MAX_BYTES = 50 * 1024 * 1024
+# An attachment's zip members (DOCX) together: more than any text document holds, far less than a bomb.
+ATTACHMENT_EXPANDED_MAX_BYTES = 64 * 1024 * 1024
+# A stored page body (zlib): twice DOWNLOAD_MAXSIZE, so only a body the crawl did not store can reach it.
+STORED_BODY_MAX_BYTES = 64 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPERROR_ALLOWED_CODES: list[int] = []

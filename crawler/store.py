@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,26 @@ from crawler.dialect import retry_lost_races
 from crawler.incremental import KnownPage, list_day
 from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
 from crawler.models import Article, Attachment, CrawlRun, FetchErrorRow, Page, Site
+from crawler.settings import STORED_BODY_MAX_BYTES
+from extract.inflate import ZLIB_WBITS, inflate
 
 __all__ = ["Store", "compress", "content_hash", "decompress", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
 
-def decompress(body: bytes | None) -> bytes:
-    return zlib.decompress(body) if body else b""
+def decompress(body: bytes | None, max_bytes: int = STORED_BODY_MAX_BYTES) -> bytes:
+    """A stored page body, inflated to at most `max_bytes`: a body that grows past that is not one the crawl
+    stored (it kept nothing over DOWNLOAD_MAXSIZE), so it reads as empty; a damaged one keeps what it gave."""
+    if not body:
+        return b""
+    inflated = inflate(body, max_bytes=max_bytes, wbits=ZLIB_WBITS)
+    if inflated.problem == "too_large":
+        logger.warning("a stored page body inflates past %d bytes: read as empty", max_bytes)
+        return b""
+    if inflated.problem:
+        logger.warning("a stored page body is %s after %d bytes", inflated.problem, len(inflated.data))
+    return inflated.data
 
 
 class Store:

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Pages beyond this are truncated: real article pages are far smaller, and the work stays bounded.
 MAX_HTML_CHARS = 1_500_000
-LIBRARY_DATE_MAX_CHARS = 600_000  # htmldate re-parses the page: only worth it on ordinary sizes
+LIBRARY_DATE_MAX_CHARS = 600_000  # htmldate copies and searches the whole tree: only worth it on ordinary sizes
 _BINARY_SAMPLE = 65_536
 # Characters lxml parses but refuses to set back into a tree (the body cleaner moves text around): dropped.
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -133,15 +133,21 @@ def _set(record: PageRecord, field: str, value: str | None, layer: str) -> bool:
 def _apply_meta(record: PageRecord, meta: dict[str, str]) -> None:
     _set(record, "title", meta.get("articletitle"), "meta")
     _set(record, "published_at", page_meta.iso_date(page_meta.first_meta(meta, page_meta.DATE_META)), "meta")
-    _set(record, "source", meta.get("contentsource") or meta.get("source"), "meta")
+    # The platforms' ContentSource is the page's; a plain "source" meta is read after the by-line (_apply_labels).
+    _set(record, "source", page_meta.clean_source(meta.get("contentsource")), "meta")
     _set(record, "region_code", page_meta.region_from_site_id(meta.get("siteidcode")), "meta")
 
 
-def _apply_labels(record: PageRecord, labelled: list[LabelledValue]) -> None:
+def _apply_labels(record: PageRecord, labelled: list[LabelledValue], meta_source: str | None = None) -> str | None:
+    """Fill the fields the page labels; returns the 责任编辑, the author of last resort."""
+    visible_date: str | None = None  # the first publication date the page shows
+    editor: str | None = None  # 责任编辑: the author when the page names no other
     for item in labelled:
         value = item.value
         if item.field in {"written_on", "published_on", "published_at"}:
             value = page_meta.iso_date(value) or ""
+            if item.label in _PUBLISHED_LABELS and visible_date is None and value:
+                visible_date = value
             if item.field == "published_on" and not item.in_table:
                 _set(record, "published_at", value, "table")
                 continue
@@ -150,12 +156,45 @@ def _apply_labels(record: PageRecord, labelled: list[LabelledValue]) -> None:
         elif item.field in {"index_no", "doc_number", "issuer", "topic"} and not item.in_table:
             continue
         elif item.field == "source":
-            value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]{1,4}[:：])", value)[0][:60]
+            value = page_meta.clean_source(value) or ""
         elif item.field == "author":
-            value = page_meta.clean_author(re.split(r"\s{2,}", value)[0]) or ""
+            value = page_meta.clean_author(value) or ""
+        elif item.field == "editor":
+            editor = editor or page_meta.clean_author(value)
+            continue
         _set(record, item.field, value, "table")
     if record.published_on and not record.published_at:
         _set(record, "published_at", record.published_on, "table")
+    _prefer_visible_date(record, visible_date)
+    _set(record, "source", page_meta.clean_source(meta_source), "meta")
+    return editor
+
+
+# Labels that name the publication itself ("时间：", "日期：" alone also label meetings and deadlines).
+_PUBLISHED_LABELS = {"发布日期", "发布时间", "发表时间", "公开日期", "发文日期"}
+# A 成文日期 alone outweighs a <meta> date only this far from it: publication follows signing by days or weeks.
+_WRITTEN_TO_PUBLISHED_MAX_DAYS = 90
+
+
+def _prefer_visible_date(record: PageRecord, visible: str | None) -> None:
+    """Some portals stamp `<meta name="PubDate">` with the time the page was last regenerated, weeks or years
+    after publication: where the 发布日期 the page shows (or, lacking it, its 成文日期) disagrees, the page wins."""
+    if record.fields_from.get("published_at") != "meta" or not record.published_at:
+        return
+    meta_day = record.published_at[:10]
+    if visible:
+        if visible[:10] != meta_day:
+            record.published_at = visible
+            record.fields_from["published_at"] = "table"
+        return
+    if record.written_on:
+        try:
+            gap = (date.fromisoformat(meta_day) - date.fromisoformat(record.written_on[:10])).days
+        except ValueError:
+            return
+        if not 0 <= gap <= _WRITTEN_TO_PUBLISHED_MAX_DAYS:
+            record.published_at = record.written_on
+            record.fields_from["published_at"] = "table"
 
 
 def _choose_title(record: PageRecord, tree: lxml_html.HtmlElement, meta: dict[str, str]) -> None:
@@ -169,7 +208,9 @@ def _choose_title(record: PageRecord, tree: lxml_html.HtmlElement, meta: dict[st
     _set(record, "title", raw_title and page_meta.title_prefix(raw_title), "structure")
 
 
-def _library_date(text: str, reference_date: date | None) -> str | None:
+def _library_date(tree: lxml_html.HtmlElement, reference_date: date | None) -> str | None:
+    """htmldate's opinion, given our parsed tree: handed a string, htmldate downloads any text that looks like a
+    URL (issue 21), and parsing the page a second time is wasted work."""
     try:
         from htmldate import find_date
     except ImportError:  # pragma: no cover - optional
@@ -177,7 +218,7 @@ def _library_date(text: str, reference_date: date | None) -> str | None:
     try:
         # An explicit bound keeps htmldate from consulting the clock; callers bound it with `reference_date`.
         latest = reference_date.isoformat() if reference_date is not None else _LATEST_PLAUSIBLE_DATE
-        return find_date(text, outputformat="%Y-%m-%d", extensive_search=False, max_date=latest)
+        return find_date(tree, outputformat="%Y-%m-%d", extensive_search=False, max_date=latest)
     except Exception as error:  # noqa: BLE001 - a library's bad day must not stop the crawl
         logger.info("htmldate failed: %s", error)
         return None
@@ -287,11 +328,14 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     proxies = list(tree.iter())
     meta = page_meta.read_meta(tree)
     _apply_meta(record, meta)
-    _apply_labels(record, find_labelled_values(tree))
+    editor = _apply_labels(record, find_labelled_values(tree), meta.get("source"))
     _choose_title(record, tree, meta)
+    if not record.source:
+        _set(record, "source", page_meta.unlabelled_byline_source(tree, record.title), "structure")
     if not record.published_at and len(text) <= LIBRARY_DATE_MAX_CHARS:
-        _set(record, "published_at", _library_date(text, reference_date), "library")
+        _set(record, "published_at", _library_date(tree, reference_date), "library")
     _set(record, "author", page_meta.clean_author(page_meta.first_meta(meta, page_meta.AUTHOR_META)), "meta")
+    _set(record, "author", editor, "table")
     record.attachments = find_attachment_links(tree, record.url)
     found = find_body(tree)
     del proxies

@@ -142,10 +142,23 @@ def _label(body: bytes, text: str, encoding: str) -> str:
     return encoding
 
 
+def _without_stray_boms(body: bytes) -> bytes:
+    """`body` without UTF-16/32 byte-order marks that stand before bytes of another charset (an editor's
+    stray mark before a UTF-8 page). UTF-16 markup has a zero byte in every ASCII character; UTF-8 has none."""
+    for _ in range(4):  # one stray mark is what editors leave; a few more cost nothing, a run is not looked at
+        bom = next((b for b, encoding in _BOMS if encoding != "utf-8" and body.startswith(b)), None)
+        if bom is None or b"\x00" in body[len(bom) : len(bom) + 4096]:
+            return body
+        logger.info("a UTF-16/32 byte-order mark before bytes without zeros: ignored")
+        body = body[len(bom) :]
+    return body
+
+
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """(text, encoding used). Never raises; a last-resort lossy decode is marked `<enc>+replace` and logged."""
     if not body:
         return "", declared and canonical_encoding(declared) or "utf-8"
+    body = _without_stray_boms(body)
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             text = _nearly(body[len(bom) :], encoding)

@@ -10,6 +10,8 @@ import logging
 import re
 from datetime import date
 
+from extract.doc_identity import document_policies, local_region, report_article_fields, signature_region
+from extract.document import build_document, region_for_news
 from extract.records import ArticleFacts, Policy, RegionMention
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ _AUTHOR_END_RE = re.compile(
     r"[（(]\s*(?:记者|文|作者|通讯员|撰稿)?\s*[:：]?\s*((?:[\u4e00-\u9fff]\s?){1,3}[\u4e00-\u9fff])\s*[)）]\s*$"
 )
 _AUTHOR_LINE_RES = (
+    re.compile(r"(?:^|\n)[^\n。，]{0,12}?记者\s*[|｜:：]?\s*([\u4e00-\u9fff]{2,3})\s*(?:\n|$)"),
+    re.compile(r"(?:^|\n)[^\n。，]{2,14}?(?:研究员|分析师|撰稿人)\s+([\u4e00-\u9fff]{2,3})\s"),
     re.compile(r"(?:^|\n)\s*(?:作者|文|撰文|记者)\s*[:：/｜|]\s*([\u4e00-\u9fff]{2,4})(?=\s|$|[，。])"),
     re.compile(r"(?:本报|本刊|本台)?记者\s+([\u4e00-\u9fff]{2,3})(?=\s|报道|$)"),
 )
@@ -82,11 +86,11 @@ def infer_author(text: str, removed: list[str]) -> str | None:
             name = re.sub(r"\s+", "", m.group(1))
             if not set(name) & _NOT_NAMES and not _is_place(name):
                 return name
-    head = text[:300]
-    for regex in _AUTHOR_LINE_RES:
-        m = regex.search(head)
-        if m:
-            return m.group(1)
+    for part in (text[:400], text[-200:]):
+        for regex in _AUTHOR_LINE_RES:
+            m = regex.search(part)
+            if m and not _is_place(m.group(1)):
+                return m.group(1)
     return None
 
 
@@ -158,10 +162,34 @@ def _scan_policies(body: str, reference: date | None,
         return None
 
 
+_INTERNATIONAL_RE = re.compile(r"^(?:联合国|二十国集团|国际|世界|全球|亚太|金砖|上海合作组织)")
+_RELATIVE_ISSUER_RE = re.compile(r"^(?:省|市|县|区|自治区)(?=委|政府|人民政府|人大)")
+
+
+def _fill_policy_regions(policies: list[Policy], region: str | None, kind: str) -> None:
+    """Fields a named policy inherits from the text it is named in: a relative issuer (省委, 省政府) gets the
+    text's region; in a national document or a Hong Kong story, an unplaced policy is the text's region's."""
+    if not region:
+        return
+    for p in policies:
+        if p.issuer and _RELATIVE_ISSUER_RE.match(p.issuer) and region != "全国":
+            level = "自治区" if p.issuer.startswith("自治区") else p.issuer[0]
+            stem = region[: -len(level)] if region.endswith(level) else region
+            p.issuer = stem + level + p.issuer[len(level):] if region.endswith(level) else p.issuer
+            p.region = p.region or region
+        if p.region is None and not _INTERNATIONAL_RE.match(p.title) and (
+                region in ("全国", "香港特别行政区") and (kind != "news" or region == "香港特别行政区")):
+            p.region = region
+
+
 def extract_facts(text: str, *, file: str | None = None, reference_date: date | None = None,
                   title: str | None = None, source: str | None = None, author: str | None = None,
-                  page_fields: dict | None = None, normalized: bool = False, keywords: bool = True) -> ArticleFacts:
-    """Everything FACTS.md asks for one article; never raises (a failing stage leaves its fields empty)."""
+                  page_fields: dict | None = None, normalized: bool = False, keywords: bool = True,
+                  explain: list | None = None) -> ArticleFacts:
+    """Everything FACTS.md asks for one article; never raises (a failing stage leaves its fields empty).
+
+    `explain`: a list that receives every candidate quantity's decision (`policycrawl extract --explain`).
+    """
     try:
         norm = _normalize(text or "", normalized)
     except Exception:  # noqa: BLE001
@@ -171,12 +199,6 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
     body = norm.text
     facts = ArticleFacts(file=file, title=None, language=norm.language or HANS, regions_mentioned=[],
                          source=source, author=author)
-    try:
-        facts.title = title.strip() if title else infer_title(body)
-        facts.source = source or infer_source(body, norm.removed)
-        facts.author = re.sub(r"\s+", "", author) if author else infer_author(body, norm.removed)
-    except Exception:  # noqa: BLE001
-        logger.exception("article fields failed for %s", file)
     mentions: list[RegionMention] = []
     try:
         from extract.regions import find_regions
@@ -187,12 +209,30 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
     except Exception:  # noqa: BLE001
         logger.exception("region finding failed for %s", file)
     reference = _reference(reference_date, body)
+    doc = build_document(body, reference.year if reference else None)
+    try:
+        header_source, speaker = report_article_fields(body, doc)
+        facts.title = title.strip() if title else infer_title(body)
+        facts.source = source or header_source or infer_source(body, norm.removed)
+        facts.author = re.sub(r"\s+", "", author) if author else (speaker or infer_author(body, norm.removed))
+    except Exception:  # noqa: BLE001
+        logger.exception("article fields failed for %s", file)
     try:
         from extract.policies import _merge
-        from extract.targets import extract_targets
+        from extract.targets import explain_targets, extract_targets
 
         scanned = _scan_policies(body, reference, mentions)
         policies = list(scanned[0]) if scanned is not None else []
+        own = document_policies(body, doc) if not page_fields else []
+        for p in reversed(own):
+            same = next((x for x in policies if x.title == p.title), None)
+            if same is not None:
+                policies.remove(same)
+                for f in ("issuer", "issued_on", "doc_number", "region"):
+                    if getattr(same, f) is not None and getattr(p, f) is None:
+                        setattr(p, f, getattr(same, f))
+                p.spans.extend(same.spans)
+            policies.insert(0, p)
         if page_fields:
             page = _page_policy(page_fields, reference)
             if page is not None:
@@ -201,8 +241,29 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
                     policies.remove(same)
                     _merge(page, same)
                 policies.insert(0, page)
+        for p in policies:
+            if p.region is None and doc.kind != "news" and own:
+                p.region = own[0].region if p.title in {o.title for o in own} else p.region
         facts.policies = policies
-        facts.targets = extract_targets(body, policies, reference, regions=mentions, scanned=scanned)
+        if own and doc.kind == "document":
+            facts.title = title.strip() if title else own[0].title
+        doc.region = (own[0].region if own else None) or region_for_news(body, facts.language, mentions)
+        if doc.region is None and doc.kind != "news":
+            doc.region = signature_region(body) or next(
+                (r for p in policies for r in (p.region, local_region(p.title)) if r), None)
+            for p in policies:
+                if p.region is None and local_region(p.title) is None and p.doc_type == "政府工作报告":
+                    p.region = doc.region
+        if doc.region is None and doc.kind == "news":
+            first = body.split("\n", 1)[0]
+            names = {m.name for m in mentions if m.end <= len(first)}
+            doc.region = names.pop() if len(names) == 1 else None
+        _fill_policy_regions(policies, doc.region, doc.kind)
+        if scanned is not None:
+            scanned = (policies, scanned[1])
+        facts.targets = extract_targets(body, policies, reference, regions=mentions, scanned=scanned, document=doc)
+        if explain is not None:
+            explain.extend(explain_targets(body, policies, reference, regions=mentions, document=doc))
     except Exception:  # noqa: BLE001
         logger.exception("policy/target extraction failed for %s", file)
     if keywords:

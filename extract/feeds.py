@@ -6,7 +6,7 @@ layout to break. Pure functions over bytes (lxml, no network, entities never res
 
 from __future__ import annotations
 
-import gzip
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -15,11 +15,16 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.settings import FEED_MAX_BYTES
+from extract.inflate import GZIP_MAGIC, inflate
+
 logger = logging.getLogger(__name__)
 
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _CN_DATE = re.compile(r"(\d{4})\s*[年/.]\s*(\d{1,2})\s*[月/.]\s*(\d{1,2})")
+# Year 0001 is a placeholder ("0001-01-01T00:00:00"), not a date; policy libraries list documents from 1949 on.
+MIN_FEED_YEAR = 1900
 
 
 @dataclass(frozen=True)
@@ -56,27 +61,45 @@ def feed_date(value: str | None) -> str | None:
     value = value.strip()
     m = _ISO_DATE.match(value) or _CN_DATE.search(value)
     if m:
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        return _real_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return moment.date().isoformat() if moment else None
+    return _real_date(moment.year, moment.month, moment.day, value) if moment else None
 
 
-def maybe_gunzip(body: bytes) -> bytes:
-    """sitemap.xml.gz is served gzipped (sometimes without Content-Encoding)."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(body)
-        except OSError:
-            return body
-    return body
+def _real_date(year: int, month: int, day: int, written: str) -> str | None:
+    """YYYY-MM-DD for a day that exists; None (logged) for 2024-13-45, 2024-02-30 or 0000-00-00, which feeds
+    print and which must not become a publication date."""
+    try:
+        real = dt.date(year, month, day)
+    except ValueError:
+        logger.info("impossible feed date %r", written[:40])
+        return None
+    if real.year < MIN_FEED_YEAR:
+        logger.info("feed date %r is before %d", written[:40], MIN_FEED_YEAR)
+        return None
+    return real.isoformat()
 
 
-def parse_feed(body: bytes, base_url: str | None = None) -> Feed:
+def maybe_gunzip(body: bytes, max_bytes: int = FEED_MAX_BYTES) -> bytes:
+    """sitemap.xml.gz is served gzipped (sometimes without Content-Encoding). Inflated to at most `max_bytes`
+    (a bomb costs no more than a big sitemap); a cut-off file keeps the entries it holds."""
+    if body[:2] != GZIP_MAGIC:
+        return body
+    inflated = inflate(body, max_bytes=max_bytes)
+    if inflated.problem == "too_large":
+        logger.warning("gzipped feed inflates past %d bytes: reading its head only", max_bytes)
+    elif inflated.problem:
+        logger.warning("gzipped feed is %s after %d bytes: reading what it gave", inflated.problem,
+                       len(inflated.data))
+    return inflated.data if inflated.data or not inflated.problem else body
+
+
+def parse_feed(body: bytes, base_url: str | None = None, *, max_bytes: int = FEED_MAX_BYTES) -> Feed:
     """Entries of an RSS, Atom or sitemap document; an unreadable document gives kind `unknown`, no entries."""
-    body = maybe_gunzip(body or b"").lstrip()
+    body = maybe_gunzip(body or b"", max_bytes).lstrip()
     if not body:
         return Feed("unknown", [])
     try:

@@ -6,6 +6,7 @@ links, JSON APIs with a page count), so a site needs a URL pattern, not its own 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def detail_links(page_html: str, base_url: str, detail_pattern: str,
     pattern = re.compile(detail_pattern)
     seen: set[str] = set()
     links: list[ListedLink] = []
+    dates: dict[Any, str | None] = {}  # parent element → the date printed in it
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
@@ -72,11 +74,20 @@ def detail_links(page_html: str, base_url: str, detail_pattern: str,
         seen.add(url)
         text = " ".join((a.text_content() or "").split()) or (a.get("title") or "").strip()
         parent = a.getparent()
-        context = parent.text_content() if parent is not None else ""
-        m = _DATE_NEAR.search(context or "")
-        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
-        links.append(ListedLink(url=url, text=text, date=date))
+        if parent not in dates:  # once per parent: 16k links in one <div> read its text once, not 16k times
+            dates[parent] = _date_near(parent.text_content() if parent is not None else "")
+        links.append(ListedLink(url=url, text=text, date=dates[parent]))
     return links
+
+
+def _date_near(context: str | None) -> str | None:
+    """The first real day printed in `context` (2024-13-45 is a typo or a counter, not a date)."""
+    for m in _DATE_NEAR.finditer(context or ""):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def next_list_pages(page_html: str, base_url: str, paging: str, list_pattern: str | None = None) -> list[str]:

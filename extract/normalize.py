@@ -219,6 +219,11 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+def normalize_query(query: str) -> str:
+    """A search query in the script and widths stored texts are normalised to, so 區塊鏈 finds 区块链."""
+    return to_simplified(_FOLD_RE.sub(_fold, query)) if query else query
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Script detection
 
@@ -306,9 +311,14 @@ _ADJACENT_MARKS_RE = _lazy(r"[,;:?!] ?[,;:?!]")
 _PAREN_RE = _lazy(r"\(([^()\n]{0,120})\)")
 _HAN_RE = _lazy(f"[{_HAN}{_TITLE_MARK}]")
 _QUOTE_RE = _lazy(r"['\"]")
+# 1.申报表 (1．, 12.) at a line's start or after a mark or space numbers a list item: its dot stays a dot.
+_ENUMERATOR_BEFORE = r"[\s:：;；,，。、（(]"
+_NOT_ENUMERATOR = (
+    rf"(?<!^[0-9]\.)(?<!^[0-9][0-9]\.)(?<!{_ENUMERATOR_BEFORE}[0-9]\.)(?<!{_ENUMERATOR_BEFORE}[0-9][0-9]\.)"
+)
 _DOT_RE = _lazy(
     rf"\.(?:(?<=[{_HAN}{_TITLE_MARK}”’）)'\"]\.)"  # 发展.  年内.  ’.  厂房.12栋
-    rf"|(?<=[0-9A-Za-z%]\.)(?=[{_HAN}“‘（(《'\"])"  # 5g.物联网  58.6.较
+    rf"|(?<=[0-9A-Za-z%]\.){_NOT_ENUMERATOR}(?=[{_HAN}“‘（(《'\"])"  # 5g.物联网  58.6.较
     rf"|(?<=[0-9%]\.)$)",  # 58.6. at the end of a paragraph
     re.M,
 )
@@ -740,13 +750,12 @@ def _normalize_text(text: str, strip: bool) -> Normalized:
 
 
 _TITLE_SPACES_RE = _lazy(r"[\s《》]+")
-_TITLE_DASHES_RE = _lazy(r"[—－–\-‐‑‒―]+")
 
 
 @lru_cache(maxsize=4096)  # a pure function of the title; the same titles come back in article after article
 def normalize_title(title: str) -> str:
-    """The identity of a policy title: Simplified, ASCII brackets, one '-' for any dash, no spaces, no 《》."""
+    """The identity of a policy title: Simplified, ASCII brackets, no spaces, no 《》; dashes as printed
+    (spec/FACTS.md titles keep "(2022—2024年)" as the document prints it)."""
     title = to_simplified(_FOLD_RE.sub(_fold, title))
     title = title.replace("（", "(").replace("）", ")")
-    title = _TITLE_DASHES_RE.sub("-", title)
     return _TITLE_SPACES_RE.sub("", title)

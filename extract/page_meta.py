@@ -123,9 +123,46 @@ def heading_matching_title(tree: lxml_html.HtmlElement, title: str | None) -> st
     return None
 
 
+# What follows a source or an author on a by-line and is not part of it: report and print links, counters, font
+# size and share widgets, the next label, a date.
+_BYLINE_CHROME = re.compile(
+    r"\s*(?:[|｜丨]|【|\[|（?\s*(?:举报|纠错|打印|分享|收藏|关闭|评论|扫一扫|二维码|微信|微博|QQ空间)"
+    r"|(?:访问量|浏览量|浏览次数|浏览|阅读量|阅读数|阅读|点击量|点击数|点击|字号|字体)\s*[:：]?"
+    r"|[\u4e00-\u9fff]{1,4}\s*[:：]"
+    r"|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
+_BYLINE_LABEL = re.compile(
+    r"^(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|作者|记者|撰稿|撰文|责任编辑|责编|编辑|通讯员)\s*[:：]\s*"
+)
+_BYLINE_PLACEHOLDER = re.compile(r"^(?:无|暂无|空|未知|佚名|不详|本站|-+|—+|/|null|none)$", re.I)
+
+
+def _byline_value(value: str | None) -> str:
+    """The name on a by-line: its label stripped, cut where the next label, a date or the page's chrome begins."""
+    value = collapse_spaces(value)
+    while True:
+        stripped = _BYLINE_LABEL.sub("", value, count=1)
+        if stripped == value:
+            break
+        value = stripped
+    chrome = _BYLINE_CHROME.search(value)
+    if chrome is not None:
+        value = value[: chrome.start()]
+    value = value.strip(" ：:|丨/,，;；。")
+    return "" if _BYLINE_PLACEHOLDER.match(value) else value
+
+
+def clean_source(value: str | None) -> str | None:
+    """'来源：新华社 举报' → '新华社'; None for an empty by-line value ("来源： 作者：") or a sentence."""
+    value = _byline_value(re.split(r"\s{2,}", (value or "").strip())[0])
+    if not value or len(value) > 40:
+        return None
+    return value
+
+
 def clean_author(value: str | None) -> str | None:
     """A person's name from an author field, or None for platform names, account ids and placeholders."""
-    value = collapse_spaces(value)
+    value = _byline_value(value)
     if not value or len(value) > 40 or _JUNK_AUTHOR.match(value):
         return None
     return value
@@ -141,3 +178,52 @@ def region_from_site_id(site_id: str | None) -> str | None:
     if re.fullmatch(r"\d{10}", site_id) and site_id[:2] != "00":
         return site_id[:6]
     return None
+
+
+_BYLINE_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?"
+)
+# Names of the bodies that publish news: a source written with no label ends like one of these.
+_PUBLISHER_NAME = re.compile(
+    r"^[\u4e00-\u9fffA-Za-z·－\-—（）()《》]{2,20}?(?:社|网|报|台|刊|局|委|厅|部|办|府|院|会|中心|新闻|客户端|在线|频道|杂志|号)$"
+)
+_SOURCE_PREFIX = re.compile(r"^(?:本文|本稿|本篇)?(?:来源于|来自|转自|转载自|稿件来源)\s*[:：]?\s*")
+MAX_BYLINE_CHARS = 150
+_NOT_BLOCKS = {"script", "style", "noscript", "template"}
+
+
+def unlabelled_byline_source(tree: lxml_html.HtmlElement, title: str | None) -> str | None:
+    """A source the by-line under the title names without a "来源：" label: "新华社 2020-01-03 18:13",
+    "2019-09-26 10:56:28 证券时报网", "本文来源于国家统计局 2024-05-11". Only a publisher's name is taken."""
+    squeezed_title = _SPACES.sub("", title or "")
+    if len(squeezed_title) < 4:
+        return None
+    for tag in ("h1", "h2", "h3"):
+        for heading in tree.iter(tag):
+            squeezed = _SPACES.sub("", heading.text_content())
+            if len(squeezed) < 4 or not (squeezed.startswith(squeezed_title) or squeezed_title.startswith(squeezed)):
+                continue
+            for block in _blocks_after(heading):
+                text = collapse_spaces(block.text_content())
+                if len(text) > MAX_BYLINE_CHARS or not _BYLINE_DATE.search(text):
+                    continue
+                for piece in block.itertext():
+                    name = _byline_value(_SOURCE_PREFIX.sub("", _BYLINE_DATE.sub(" ", piece).strip()))
+                    if _PUBLISHER_NAME.match(name):
+                        return name
+                return None
+            return None
+    return None
+
+
+def _blocks_after(heading: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The few elements that follow a heading: its next siblings, else its parent's."""
+    node: lxml_html.HtmlElement | None = heading
+    for _ in range(2):
+        if node is None:
+            break
+        siblings = [el for el in node.itersiblings() if isinstance(el.tag, str) and el.tag not in _NOT_BLOCKS][:3]
+        if siblings:
+            return siblings
+        node = node.getparent()
+    return []

@@ -5,7 +5,10 @@ Scores (see `/work/shared/eval/pages/README.md` for the data):
   way (NFKC, whitespace removed), averaged over news pages and over all labelled pages;
 - title/date agreement with the government `<meta>` tags (ArticleTitle / PubDate) where pages carry them;
 - `govcn/` notice fields against `govcn/_gold.json`, exact match per field after dates go to ISO;
-- mojibake on every page: U+FFFD and the usual GBK-read-as-Latin-1 sequences in our output.
+- mojibake on every page: U+FFFD and the usual GBK-read-as-Latin-1 sequences in our output;
+- `labels.json`, field by field (LABEL_FIELDS): dates as days, strings without whitespace, a null label
+  expecting nothing, attachments as a count, the body by bigram F1. GNE's author and trafilatura's site name
+  stand in for the issuer; fields a baseline does not extract are left empty for it.
 GNE and trafilatura are optional: without them their columns are skipped with a note.
 """
 
@@ -25,6 +28,7 @@ from lxml import html as lxml_html
 from extract import page_meta
 from extract.article import parse_page
 from extract.encoding import decode_html
+from extract.records import PageRecord
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,16 @@ GOVCN_FIELDS = {
     "发文字号": "doc_number",
     "发布日期": "published_on",
 }
+LABEL_FIELDS = (
+    "title",
+    "published_on",
+    "issuer",
+    "doc_number",
+    "index_no",
+    "written_on",
+    "attachments",
+    "body",
+)
 # Latin-1/cp1252 renderings of UTF-8 or GBK lead bytes: "Ã©", "â€œ", "ä¸­", "Ö÷"…
 _MOJIBAKE = re.compile(
     r"[ÃÂâäåæçèéï][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ¡-¿]|[Ö×ÐÑÒÓÔÕØÙÚÛÜÝÞß][÷¢-¿À-ÿ]{2}"
@@ -101,6 +115,7 @@ def _trafilatura_extract(html: str) -> dict | None:
         "content": as_dict.get("text") or "",
         "title": as_dict.get("title"),
         "publish_time": as_dict.get("date"),
+        "issuer": as_dict.get("sitename") or as_dict.get("author"),
     }
 
 
@@ -126,6 +141,7 @@ class PageEvalReport:
     mojibake_pages: list[str]
     crashes: list[str]
     notes: list[str]
+    label_misses: list[str] = field(default_factory=list)
 
     def score(self, system: str, key: str) -> float | None:
         return self.columns[system].mean(key)
@@ -147,12 +163,22 @@ class PageEvalReport:
                 value = col.mean(key) if col.available else None
                 cells.append(f"{value:13.3f}" if value is not None else f"{'-':>13s}")
             out.append(f"{label:34s}" + "".join(cells) + f"{self.counts.get(key, 0):6d}")
+        for name in LABEL_FIELDS:
+            key = f"label_{name}"
+            cells = []
+            for n in names:
+                col = self.columns[n]
+                value = col.mean(key) if col.available else None
+                cells.append(f"{value:13.3f}" if value is not None else f"{'-':>13s}")
+            label = f"labels.json {name}" + (" F1" if name == "body" else "")
+            out.append(f"{label:34s}" + "".join(cells) + f"{self.counts.get(key, 0):6d}")
         out.append(
             f"{'seconds (all pages)':34s}" + "".join(f"{self.columns[n].seconds:13.1f}" for n in names)
         )
         out.append("govcn per field: " + "  ".join(f"{k}={v:.3f}" for k, v in self.govcn_fields.items()))
         out.append(f"pages with mojibake in our output: {len(self.mojibake_pages)} {self.mojibake_pages[:5]}")
         out.append(f"parse_page crashes: {len(self.crashes)} {self.crashes[:5]}")
+        out.extend(f"labels.json miss (ours): {miss}" for miss in self.label_misses)
         out.extend(f"note: {note}" for note in self.notes)
         return out
 
@@ -183,6 +209,60 @@ def _squeeze(text: str | None) -> str:
     return re.sub(r"[\s\u3000\xa0]+", "", text or "")
 
 
+def _label_hit(name: str, predicted: object, expected: object) -> float:
+    """One labels.json field of one page: 1.0 or 0.0, the body's F1 in between."""
+    if name == "body":
+        return bigram_f1(str(predicted or ""), str(expected or ""))
+    if name == "attachments":
+        return float(int(predicted or 0) == int(expected or 0))
+    if name in {"published_on", "written_on"}:
+        return float((page_meta.iso_date(str(predicted or "")) or "")[:10] == (expected or ""))
+    return float(_squeeze(str(predicted or "")) == _squeeze(str(expected or "")))
+
+
+def _our_label_fields(record: PageRecord) -> dict[str, object]:
+    return {
+        "title": record.title,
+        "published_on": record.published_on or record.published_at,
+        "issuer": record.issuer or record.source,
+        "doc_number": record.doc_number,
+        "index_no": record.index_no,
+        "written_on": record.written_on,
+        "attachments": len(record.attachments),
+        "body": record.text_original,
+    }
+
+
+def _baseline_label_fields(output: dict) -> dict[str, object]:
+    return {
+        "title": output.get("title"),
+        "published_on": output.get("publish_time"),
+        "issuer": output.get("issuer") or output.get("author"),
+        "body": output.get("content"),
+    }
+
+
+def _score_labels(
+    report: PageEvalReport, labels: dict[str, dict], pages_dir: Path, outputs_of: dict[str, dict[str, dict]]
+) -> None:
+    for file, gold in labels.items():
+        outputs = outputs_of.get(file)
+        if outputs is None:
+            report.notes.append(f"labels.json names {file}, which is not under {pages_dir}")
+            continue
+        for system, fields in outputs.items():
+            for name in LABEL_FIELDS:
+                if name not in fields:
+                    continue
+                score = _label_hit(name, fields[name], gold.get(name))
+                report.columns[system].add(f"label_{name}", score)
+                if system == "ours":
+                    report.counts[f"label_{name}"] += 1
+                    if score < (0.9 if name == "body" else 1.0):
+                        shown = f"{score:.3f}" if name == "body" else repr(fields[name])
+                        report.label_misses.append(f"{file} {name}: {shown} != {gold.get(name)!r}")
+
+
 def evaluate_pages(pages_dir: Path) -> PageEvalReport:
     """Score ours, GNE and trafilatura side by side on every page of `pages_dir`."""
     pages_dir = Path(pages_dir)
@@ -198,6 +278,11 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
         else {}
     )
     field_hits: dict[str, list[int]] = {f: [] for f in GOVCN_FIELDS.values()}
+    labels_path = pages_dir / "labels.json"
+    labels = (
+        {g["file"]: g for g in json.loads(labels_path.read_text(encoding="utf-8"))} if labels_path.exists() else {}
+    )
+    label_outputs: dict[str, dict[str, dict]] = {}
 
     for path in sorted(pages_dir.rglob("*.html")):
         raw = path.read_bytes()
@@ -228,6 +313,12 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
             },
             **{k: v or {} for k, v in baselines.items()},
         }
+        relative = path.relative_to(pages_dir).as_posix()
+        if relative in labels:
+            label_outputs[relative] = {
+                "ours": _our_label_fields(record),
+                **{k: _baseline_label_fields(v or {}) for k, v in baselines.items() if v is not None},
+            }
         gold = body_gold.get(path.name)
         if gold is not None:
             keys = ["body_f1_all"] + (["body_f1_news"] if _is_news(kinds.get(path.name, "")) else [])
@@ -260,6 +351,7 @@ def evaluate_pages(pages_dir: Path) -> PageEvalReport:
                 report.counts["govcn_exact"] += 1
                 columns["ours"].add("govcn_exact", hit)
     report.govcn_fields = {k: sum(v) / len(v) for k, v in field_hits.items() if v}
+    _score_labels(report, labels, pages_dir, label_outputs)
     for name in ("gne", "trafilatura"):
         if not columns[name].available:
             report.notes.append(f"{name} is not installed: its column is skipped")

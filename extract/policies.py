@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +37,7 @@ _OTHER_DOC_ENDINGS = (
     "计划", "方案", "决定", "条例", "规定", "措施", "纲要", "报告", "细则", "指引", "指南", "政策", "法",
     "规则", "决议", "公告", "通告", "批复", "要点", "清单", "目录", "章程", "准则", "制度", "白皮书", "标准",
     "路线图", "若干条", "工作方案", "函", "建议", "战略", "举措", "守则", "规范", "纪要", "试点", "行动",
+    "策略", "公约", "倡议", "分工",
 )
 DOC_ENDINGS: tuple[str, ...] = tuple(sorted({e for e, _ in DOC_TYPE_ENDINGS} | set(_OTHER_DOC_ENDINGS), key=len,
                                             reverse=True))
@@ -52,11 +54,13 @@ _GENERIC_REF_RE = re.compile(
 )
 _ALIAS_RE = re.compile(r"[(（]\s*(?:以下简称|下称|以下称|简称|以下统称)\s*[:：]?\s*[《“\"']([^》”\"'()（）]{1,20})[》”\"']\s*[)）]")
 
+_SENTENCE_END_RE = re.compile(r"[。！？!?\n]")
+_WINDOW = 160  # characters around a title that its issuer, date and number are read from
 _TITLE_RE = re.compile(r"《([^《》\n]{2,150})》")
 _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = "，,；;：:。！？!?\n"
 
-_VERB_RE = re.compile(r"(?:联合)?(?:正式)?(?:印发|发布|出台|公布|下发|颁布|发出|出炉|推出|制定|发文|审议通过|通过)")
+_VERB_RE = re.compile(r"(?:联合)?(?:正式)?(?:印发|发布|出台|公布|下发|颁布|发出|出炉|推出|制定|编制|发文|审议通过|通过)")
 _FILLER_RE = re.compile(
     r"(?:近日|日前|今天|今日|昨天|昨日|日内|近期|也|还|已经|已|就|于|正式|再次|先后|分别|相继|共同|刚刚|又|专门|"
     r"(?:\d{1,2}月)?\d{1,2}日|\d{1,2}月(?:初|中旬|下旬|上旬|底|末|份)?)+$"
@@ -78,6 +82,11 @@ _DOC_NUMBER_RE = re.compile(
 _MONTH_ONLY_RE = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(?:初|上旬|中旬|下旬|底|末|份|中)?(?!\d|日|号)")
 _FULL_DATE_RE = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})[日号]")
 _YEAR_ONLY_RE = re.compile(r"((?:19|20)\d{2})年(?!\d|[-—–~～至到])")
+
+
+_DASHES_RE = re.compile(r"[—－–\-‐‑‒―]+")
+_TITLE_ISSUER_RE = re.compile(r"^([\u4e00-\u9fff、]{2,40}?)关于")
+_RELATIVE_RE = re.compile(r"^[省市](?:人民政府|政府|委|政府办公厅|人民政府办公厅|人民政府办公室)")
 
 
 @dataclass
@@ -206,10 +215,12 @@ _DATE_PREFIX_RE = re.compile(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}�
 
 
 def _org_suffix_of(head: str) -> str | None:
-    head = head.strip(" 、")
-    head = re.sub(r"(?:等(?:部门|单位|\d+个部门|[一二三四五六七八九十]+部门)?)$", "", head)
-    if not head or not _ORG_SUFFIX_RE.search(head):
+    head = re.sub(r"^(?:根据|据|按照|依据)", "", head.strip(" 、"))
+    counted = re.search(r"等(?:\d+|[一二三四五六七八九十]+)(?:个)?部门$", head)  # 国家卫生健康委等4部门, kept as printed
+    bare = head[: counted.start()] if counted else re.sub(r"(?:等(?:部门|单位)?)$", "", head)
+    if not bare or not _ORG_SUFFIX_RE.search(bare):
         return None
+    head = head if counted else bare
     head = _DATE_PREFIX_RE.sub("", head)
     # Keep from the first place where an organisation plausibly starts.
     start = _org_start(head)
@@ -345,6 +356,14 @@ def policy_from_title(title: str, *, issuer: str | None = None, issued_on: str |
     """A Policy with every field that the title alone determines (period, type, status, region)."""
     title = _normalize_title(title)
     start, end = plan_period(title)
+    if issuer is None:
+        own = _TITLE_ISSUER_RE.match(title)
+        if own and _ORG_SUFFIX_RE.search(own.group(1)):
+            issuer = own.group(1)
+    if issuer and _RELATIVE_RE.match(issuer):
+        place = next((m for m in _mentions(title, None) if m.name.endswith(issuer[0])), None)
+        if place is not None:
+            issuer = place.name + issuer[1:] if issuer[0] in "省市" else issuer
     if region is None:
         region = (_region_of_issuer(issuer) if issuer else None) or region_of_name(title)
     return Policy(title=title, issuer=issuer, region=region, issued_on=issued_on, doc_number=doc_number,
@@ -354,6 +373,7 @@ def policy_from_title(title: str, *, issuer: str | None = None, issued_on: str |
 def _scan(text: str, reference: date | None, mentions: list[RegionMention]) -> tuple[list[Policy],
                                                                                      list[PolicyReference]]:
     cands = _find_candidates(text)
+    stops = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
     title_spans = [(c.start, c.end) for c in cands]
     policies: dict[str, Policy] = {}
     aliases: dict[str, Policy] = {}
@@ -366,9 +386,12 @@ def _scan(text: str, reference: date | None, mentions: list[RegionMention]) -> t
             if target is not None:
                 refs.append(PolicyReference(cand.start - 1, cand.end + 1, target, False))
             continue
-        if not looks_like_document(title) or _is_related_headline(text, cand):
+        named_report = text.startswith(("的报告", "报告"), cand.end + 1) or text.endswith("题为", 0, cand.start - 1)
+        if (not looks_like_document(title) and not named_report) or _is_related_headline(text, cand):
             continue
-        s_start, s_end = _sentence_bounds(text, cand.start)
+        i = bisect_left(stops, cand.start)
+        s_start = max(stops[i - 1] + 1 if i else 0, cand.start - _WINDOW)  # bounded: linear in the text
+        s_end = min(stops[i] if i < len(stops) else len(text), cand.end + _WINDOW)
         clause = _issuer_clause(text, s_start, cand.start)
         issuer = find_issuer(clause, mentions)
         issued_on = find_issue_date(text[s_start : cand.start - 1], reference)
@@ -377,11 +400,12 @@ def _scan(text: str, reference: date | None, mentions: list[RegionMention]) -> t
         if policy.region is None:
             policy.region = _sentence_region(text, s_start, s_end, mentions, title_spans)
         policy.spans.append((cand.start, cand.end))
-        if title in policies:
-            _merge(policies[title], policy)
-            policy = policies[title]
+        key = _DASHES_RE.sub("-", title)  # one document printed with two dashes is one policy
+        if key in policies:
+            _merge(policies[key], policy)
+            policy = policies[key]
         else:
-            policies[title] = policy
+            policies[key] = policy
         last = policy
         refs.append(PolicyReference(cand.start - 1, cand.end + 1, policy, True))
         alias = _ALIAS_RE.match(text, cand.end + 1)

@@ -28,11 +28,14 @@ _DRAFT_RE = re.compile(r"\(?(征求意见稿|送审稿|草案|试行|暂行)\)?$
 _TRAILING_PUNCT_RE = re.compile(r"[。，,；;：:！!？?、\s]+$")
 
 
+_DASHES_RE = re.compile(r"[—－–\-‐‑‒―]+")
+
+
 def policy_key(title: str) -> str:
     """The identity of a policy title (the value of policies.norm_title)."""
-    from extract.normalize import normalize_title  # Simplified, ASCII (), one '-', no spaces, no 《》
+    from extract.normalize import normalize_title  # Simplified, ASCII (), no spaces, no 《》
 
-    key = normalize_title(title or "").translate(_BRACKETS)
+    key = _DASHES_RE.sub("-", normalize_title(title or "")).translate(_BRACKETS)
     key = _QUOTES_RE.sub("", key)
     key = _DOTS_RE.sub("", key)
     key = _TRAILING_PUNCT_RE.sub("", key)

@@ -90,6 +90,7 @@ class EvalReport:
     regions: PRF = field(default_factory=PRF)
     files: list[FileCounts] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # gold files with no text/prediction
+    causes: list[tuple[str, str, str]] = field(default_factory=list)  # (cause, file, what) of each loss
 
     def last_line(self) -> str:
         return (f"targets_strict_f1={self.targets_strict.f1:.3f} targets_loose_f1={self.targets_loose.f1:.3f} "
@@ -108,7 +109,21 @@ class EvalReport:
                        f"(tp={prf.tp} pred={prf.predicted} gold={prf.gold})")
         out.append("policy fields    " + " ".join(f"{k}={v.value:.3f}" for k, v in self.policy_fields.items()))
         out.append("article fields   " + " ".join(f"{k}={v.value:.3f}" for k, v in self.article_fields.items()))
+        out.extend(self.cause_lines())
         out.append(self.last_line())
+        return out
+
+    def cause_table(self) -> dict[str, int]:
+        return {c: sum(1 for k, _f, _w in self.causes if k == c) for c in CAUSES}
+
+    def cause_lines(self, examples: int = 3) -> list[str]:
+        """Strict misses and extras grouped by cause, with a few examples each: where the loss is."""
+        table = self.cause_table()
+        out = ["targets lost, by cause (strict): " + ", ".join(f"{c}={n}" for c, n in table.items())]
+        for cause in CAUSES:
+            rows = [(f, w) for k, f, w in self.causes if k == cause][:examples]
+            for f, w in rows:
+                out.append(f"  {cause:<13} {f.removesuffix('.txt')[:38]:<38} {w[:70]}")
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -119,6 +134,7 @@ class EvalReport:
             "policy_fields": {k: round(v.value, 4) for k, v in self.policy_fields.items()},
             "article_fields": {k: round(v.value, 4) for k, v in self.article_fields.items()},
             "regions": self.regions.as_dict(),
+            "causes": self.cause_table(),
             "files": [vars(f) for f in self.files],
             "missing": list(self.missing),
             "targets_strict_f1": round(self.targets_strict.f1, 4),
@@ -128,47 +144,47 @@ class EvalReport:
         }
 
 
+def norm_text(value: Any) -> str | None:
+    """FACTS.md comparison form: brackets unified, 《》 and spaces removed, lower case (the reviewers' rule)."""
+    if value is None:
+        return None
+    text = str(value).replace("（", "(").replace("）", ")").replace("《", "").replace("》", "")
+    return re.sub(r"\s+", "", text).lower()
+
+
 def normalize_title_key(title: str | None) -> str:
-    """Titles compare after normalisation: Simplified, brackets unified, spaces and 《》 removed."""
-    if not title:
-        return ""
-    try:
-        from extract.normalize import normalize_title
-
-        return normalize_title(title)
-    except Exception:  # noqa: BLE001
-        return re.sub(r"[\s《》]+", "", title.replace("（", "(").replace("）", ")"))
+    """Titles compare after the FACTS.md normalisation (brackets unified, spaces and 《》 removed)."""
+    return norm_text(title) or ""
 
 
-def _norm_metric(metric: str | None) -> str:
-    return re.sub(r"[\s“”‘’\"']", "", metric or "").upper()
-
-
-def _dice(a: str, b: str) -> float:
-    from extract.targets import dice
-
-    return dice(a, b)
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
 
 
 def metrics_overlap(a: str | None, b: str | None) -> bool:
-    """One metric contains the other, or their character-bigram Dice is at least 0.5."""
-    a, b = _norm_metric(a), _norm_metric(b)
+    """One metric contains the other, or their character-bigram sets have a Dice of at least 0.5."""
+    a, b = norm_text(a) or "", norm_text(b) or ""
     if not a or not b:
         return False
-    return a in b or b in a or _dice(a, b) >= 0.5
+    if a in b or b in a:
+        return True
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) >= 0.5
 
 
 def _same_number(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
     try:
-        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
-    except (TypeError, ValueError):
+        a, b = float(a), float(b)
+    except (TypeError, ValueError, OverflowError):
         return False
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def targets_match(gold: dict, pred: dict, *, strict: bool) -> bool:
-    if gold.get("region") != pred.get("region") or gold.get("unit") != pred.get("unit"):
+    if norm_text(gold.get("region")) != norm_text(pred.get("region")) or \
+            norm_text(gold.get("unit")) != norm_text(pred.get("unit")):
         return False
     if not (_same_number(gold.get("value"), pred.get("value"))
             and _same_number(gold.get("value_max"), pred.get("value_max"))):
@@ -178,33 +194,69 @@ def targets_match(gold: dict, pred: dict, *, strict: bool) -> bool:
     return not strict or (gold.get("year") == pred.get("year") and gold.get("qualifier") == pred.get("qualifier"))
 
 
-def _match_count(gold: list[dict], pred: list[dict], *, strict: bool) -> int:
-    """Greedy one-to-one matching, gold in order, each prediction used once."""
+def _greedy(gold: list[dict], pred: list[dict], match) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching, gold in order, each prediction used once: (gold index, pred index)."""
     used: set[int] = set()
-    tp = 0
-    for g in gold:
+    pairs = []
+    for gi, g in enumerate(gold):
         for i, p in enumerate(pred):
-            if i not in used and targets_match(g, p, strict=strict):
+            if i not in used and match(g, p):
                 used.add(i)
-                tp += 1
+                pairs.append((gi, i))
                 break
-    return tp
+    return pairs
 
 
-def _same_text(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    norm = lambda s: re.sub(r"\s+", "", str(s)).replace("（", "(").replace("）", ")")  # noqa: E731
-    return norm(a) == norm(b)
+def _match_count(gold: list[dict], pred: list[dict], *, strict: bool) -> int:
+    return len(_greedy(gold, pred, lambda g, p: targets_match(g, p, strict=strict)))
 
 
-def _same_field(name: str, a: Any, b: Any) -> bool:
-    if name == "doc_number" and a and b:
-        unify = lambda s: re.sub(r"[\[［(（【〔]", "〔", re.sub(r"[\]］)）】〕]", "〕", str(s)))  # noqa: E731
-        return _same_text(unify(a), unify(b))
-    if name in ("period_start", "period_end"):
-        return a == b
-    return _same_text(a, b)
+def _same_field(a: Any, b: Any) -> bool:
+    return norm_text(a) == norm_text(b)
+
+
+CAUSES = ("region", "year", "qualifier", "metric", "unit/value", "missed whole", "not a target")
+
+
+def miss_cause(gold: dict, candidates: list[dict]) -> str:
+    """Why a gold target found no strict match: the one field an otherwise matching prediction got wrong."""
+    same_value = [p for p in candidates if _same_number(gold.get("value"), p.get("value"))
+                  and _same_number(gold.get("value_max"), p.get("value_max"))
+                  and norm_text(gold.get("unit")) == norm_text(p.get("unit"))]
+    for p in same_value:
+        if metrics_overlap(gold.get("metric"), p.get("metric")):
+            if norm_text(gold.get("region")) != norm_text(p.get("region")):
+                return "region"
+            return "year" if gold.get("year") != p.get("year") else "qualifier"
+    if same_value:
+        return "metric"
+    if any(metrics_overlap(gold.get("metric"), p.get("metric")) for p in candidates):
+        return "unit/value"
+    return "missed whole"
+
+
+def _causes(file: str, gold: list[dict], pred: list[dict]) -> list[tuple[str, str, str]]:
+    """(cause, file, what) for every strict miss and every extra prediction."""
+    pairs = _greedy(gold, pred, lambda g, p: targets_match(g, p, strict=True))
+    matched_g, matched_p = {g for g, _ in pairs}, {p for _, p in pairs}
+    rest = [p for i, p in enumerate(pred) if i not in matched_p]
+    out = []
+    explained: set[int] = set()
+    for gi, g in enumerate(gold):
+        if gi in matched_g:
+            continue
+        cause = miss_cause(g, rest)
+        out.append((cause, file, f"missed {g.get('text') or g.get('metric')} ({g.get('value')} {g.get('unit')})"))
+        for i, p in enumerate(rest):
+            if i not in explained and _same_number(g.get("value"), p.get("value")) and \
+                    norm_text(g.get("unit")) == norm_text(p.get("unit")):
+                explained.add(i)
+                break
+    for i, p in enumerate(rest):
+        if i not in explained:
+            out.append(("not a target", file, f"extra {p.get('text') or p.get('metric')} ({p.get('value')} "
+                                              f"{p.get('unit')})"))
+    return out
 
 
 def _score_file(report: EvalReport, gold: dict, pred: dict) -> None:
@@ -214,22 +266,22 @@ def _score_file(report: EvalReport, gold: dict, pred: dict) -> None:
     loose = PRF(_match_count(g_targets, p_targets, strict=False), len(p_targets), len(g_targets))
     report.targets_strict.add(strict)
     report.targets_loose.add(loose)
+    report.causes.extend(_causes(name, g_targets, p_targets))
 
-    g_pol = {normalize_title_key(p.get("title")): p for p in gold.get("policies") or []}
-    p_pol = {normalize_title_key(p.get("title")): p for p in pred.get("policies") or []}
-    matched = [t for t in g_pol if t in p_pol]
-    report.policy_titles.add(PRF(len(matched), len(p_pol), len(g_pol)))
-    for t in matched:
+    g_pol, p_pol = gold.get("policies") or [], pred.get("policies") or []
+    pairs = _greedy(g_pol, p_pol, lambda a, b: normalize_title_key(a.get("title")) == normalize_title_key(b.get("title")))
+    report.policy_titles.add(PRF(len(pairs), len(p_pol), len(g_pol)))
+    for gi, pi in pairs:
         for f in POLICY_FIELDS:
-            report.policy_fields[f].add(_same_field(f, g_pol[t].get(f), p_pol[t].get(f)))
+            report.policy_fields[f].add(_same_field(g_pol[gi].get(f), p_pol[pi].get(f)))
 
     g_art, p_art = gold.get("article") or {}, pred.get("article") or {}
     for f in ARTICLE_FIELDS:
-        report.article_fields[f].add(_same_text(g_art.get(f), p_art.get(f)))
+        report.article_fields[f].add(_same_field(g_art.get(f), p_art.get(f)))
     g_reg, p_reg = set(g_art.get("regions_mentioned") or []), set(p_art.get("regions_mentioned") or [])
     report.regions.add(PRF(len(g_reg & p_reg), len(p_reg), len(g_reg)))
     report.files.append(FileCounts(name, len(g_targets), len(p_targets), strict.tp, loose.tp, len(g_pol), len(p_pol),
-                                   len(matched)))
+                                   len(pairs)))
 
 
 def score(gold: list[dict], predicted: list[dict]) -> EvalReport:

@@ -12,6 +12,7 @@ from typing import Any
 
 from scrapy.http import Response
 
+from crawler.settings import FEED_MAX_BYTES
 from extract.feeds import parse_feed
 from spiders.base import RegistrySpider
 
@@ -21,7 +22,7 @@ class FeedSpider(RegistrySpider):
     kind = "feed"
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        feed = parse_feed(response.body, response.url)
+        feed = parse_feed(response.body, response.url, max_bytes=self.settings.getint("FEED_MAX_BYTES", FEED_MAX_BYTES))
         if feed.kind == "unknown":
             self.logger.error("%s: %s is not an RSS, Atom or sitemap document; the feed may have moved",
                               self.site_name, response.url)

@@ -400,6 +400,13 @@ def test_search_box_on_articles_finds_chinese_words(ds, query, expected):
     assert _titles(data) == sorted(expected)
 
 
+def test_search_box_finds_simplified_text_for_a_traditional_query(ds):
+    data = get_json(ds, "/policy/articles.json?_search=數字政府 一網通辦&_shape=objects")
+    assert _titles(data) == ["浙江发布数字政府建设“十四五”规划"]
+    rows = _canned(ds, "search_articles", q="公共服務平臺")
+    assert [r["title"] for r in rows] == ["湖南出台区块链产业三年行动计划"] * 2
+
+
 def test_search_box_works_on_the_articles_view_and_shows_on_the_html_page(ds):
     assert _titles(get_json(ds, "/policy/v_articles.json?_search=上链&_shape=objects")) == [
         "浙江发布数字政府建设“十四五”规划"
@@ -436,6 +443,28 @@ def test_targets_table_has_facets_by_region_and_year(ds):
     years = {v["value"]: v["count"] for v in results["year"]["results"]}
     assert regions == {"湖南省": 4, "浙江省": 1, "广东省": 1}
     assert years == {2023: 4, 2025: 1, 2022: 1}
+
+
+def _facets(ds, path: str) -> dict[str, dict[Any, str]]:
+    facets = get_json(ds, path)["facet_results"]
+    results = facets["results"] if "results" in facets else facets
+    return {name: {v["value"]: v["label"] for v in facet["results"]} for name, facet in results.items()}
+
+
+def test_asking_for_a_facet_already_shown_shows_it_once(ds):
+    for table in ("targets", "v_targets"):  # a table and a view, both with a region facet in metadata.yaml
+        facets = _facets(ds, f"/policy/{table}.json?_facet=region&_facet=year&_extra=facet_results")
+        assert "region" in facets and "year" in facets
+        assert not [name for name in facets if name.endswith("_2")], table
+        assert get(ds, f"/policy/{table}?_facet=region").text.count('<p class="facet-info-name">') == len(facets)
+
+
+def test_region_facet_of_articles_shows_division_names_not_codes(ds):
+    facets = _facets(ds, "/policy/articles.json?_extra=facet_results")
+    assert facets["region_code"] == {"430000": "湖南省", "330000": "浙江省", "440000": "广东省"}
+    html = get(ds, "/policy/articles").text
+    assert "湖南省" in html and "广东省" in html
+    assert get_json(ds, "/policy/articles.json?region_code=440000&_shape=objects")["rows"]  # the link still filters
 
 
 def test_targets_page_shows_facets_and_policy_titles_instead_of_ids(ds):

@@ -63,6 +63,8 @@ def test_page_evaluation_meets_the_goals(caplog: pytest.LogCaptureFixture):
     assert ours.mean("body_f1_all") >= BASELINE["ours_body_f1_all_min"]
     assert ours.mean("meta_title") >= BASELINE["ours_meta_title_min"]
     assert ours.mean("meta_date") >= BASELINE["ours_meta_date_min"]
+    for name, floor in BASELINE["labels_min"].items():
+        assert ours.mean(f"label_{name}") >= floor, (name, report.label_misses)
     pages = sum(1 for _ in PAGES_DIR.rglob("*.html"))
     assert ours.seconds / pages <= BASELINE["max_seconds_per_page"]
     for baseline in ("gne", "trafilatura"):
@@ -71,6 +73,30 @@ def test_page_evaluation_meets_the_goals(caplog: pytest.LogCaptureFixture):
                 assert ours.mean(key) > report.columns[baseline].mean(key), (baseline, key)
         else:
             print(f"NOTE: {baseline} not installed, comparison skipped")
+
+
+def test_every_labelled_field_has_a_floor():
+    from extract.page_scoring import LABEL_FIELDS
+
+    assert set(BASELINE["labels_min"]) == set(LABEL_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("name", "predicted", "gold", "score"),
+    [
+        ("published_on", "2024-05-10T06:58:00", "2024-05-10", 1.0),
+        ("published_on", None, "2024-05-10", 0.0),
+        ("written_on", None, None, 1.0),  # a null label expects nothing
+        ("doc_number", "国办发〔2024〕1号", None, 0.0),
+        ("issuer", "人民网 － 人民日报", "人民网－人民日报", 1.0),
+        ("attachments", 1, 0, 0.0),
+        ("body", "甲乙丙", "甲乙丙", 1.0),
+    ],
+)
+def test_label_hit(name: str, predicted, gold, score: float):
+    from extract.page_scoring import _label_hit
+
+    assert _label_hit(name, predicted, gold) == score
 
 
 @needs_pages

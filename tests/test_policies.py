@@ -30,7 +30,7 @@ REF = date(2021, 6, 1)
         ),
         (
             "广东省人民政府办公厅日前印发《广东省数据中心发展规划（2021—2025年）》（粤府办〔2021〕12号），提出加快布局。",
-            {"title": "广东省数据中心发展规划(2021-2025年)", "issuer": "广东省人民政府办公厅", "region": "广东省",
+            {"title": "广东省数据中心发展规划(2021—2025年)", "issuer": "广东省人民政府办公厅", "region": "广东省",
              "issued_on": None, "period_start": 2021, "period_end": 2025, "doc_type": "规划", "status": "final",
              "doc_number": "粤府办〔2021〕12号"},
         ),
@@ -107,7 +107,7 @@ def test_one_policy_with_all_fields(text: str, expected: dict) -> None:
         ("江西省发布《江西省数据中心发展规划》。业内认为，《江西省数据中心发展规划》目标务实。", ["江西省数据中心发展规划"]),
         # Traditional brackets and full-width parentheses unify.
         ("《重庆市新型基础设施建设行动方案（2020－2022年）》与《重庆市新型基础设施建设行动方案(2020-2022年)》",
-         ["重庆市新型基础设施建设行动方案(2020-2022年)"]),
+         ["重庆市新型基础设施建设行动方案(2020－2022年)"]),  # as first printed (FACTS keeps dashes)
         # Two different documents in one sentence, in order.
         ("天津市先后出台《天津市5G发展规划》和《天津市人工智能创新发展行动方案》。",
          ["天津市5G发展规划", "天津市人工智能创新发展行动方案"]),

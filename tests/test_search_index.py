@@ -99,6 +99,26 @@ def test_chinese_queries_find_the_articles_that_contain_them(conn, query, expect
 
 @pytest.mark.parametrize(
     "query, expected",
+    [
+        ("區塊鏈", [1]),  # Traditional, as a Taiwan or Hong Kong reader types it; stored text is Simplified
+        ("政務服務", [2]),
+        ("數字政府", [2]),
+        ("長三角", [4]),
+        ("公共服務平臺", [1, 4]),
+        ("５Ｇ基站", [3]),  # full-width letters and digits, as a Chinese IME gives them
+        ("區塊鏈 骨幹企業", [1]),
+    ],
+)
+def test_queries_are_normalised_like_the_stored_text(conn, query, expected):
+    assert _found(conn, query) == expected
+
+
+def test_excerpt_of_a_traditional_query_marks_the_simplified_words():
+    assert search_excerpt("推动政务数据上链存证。", "政務 上鏈", 20) == "推动【政务】数据【上链】存证。"
+
+
+@pytest.mark.parametrize(
+    "query, expected",
     [("区块链", [10]), ("数字政府", [11]), ("行动计划", [10]), ("十四五", [11]), ("规划", [11])],
 )
 def test_policy_titles_are_searchable(conn, query, expected):

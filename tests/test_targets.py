@@ -23,7 +23,7 @@ def targets_of(text: str, reference: date | None = REF) -> list[tuple]:
     [
         # Counted thing after the unit, 以上 → at_least, year from 到…年, region from the sentence.
         ("《计划》提出，到2023年，浙江省累计建成5G基站12万个以上，实现县城全覆盖。",
-         [("浙江省", 2023, "5G基站", 120000, None, "个", "at_least", "5G基站12万个以上")]),
+         [("浙江省", 2023, "累计建成5G基站", 120000, None, "个", "at_least", "累计建成5G基站12万个以上")]),
         # Metric before the verb, magnitude 亿 expanded, 突破 → at_least; Chinese numeral 两千.
         ("成都市计划到2025年培育专精特新中小企业两千家，人工智能产业规模突破500亿元。",
          [("成都市", 2025, "专精特新中小企业", 2000, None, "家", "exact", "专精特新中小企业两千家"),
