@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from extract.document import Document
+from extract.policies import find_doc_number, policy_from_title, region_of_name
 from extract.records import Policy
 
 _FIELD_RE = {
@@ -93,8 +94,6 @@ def _with_region(issuer: str | None, region: str | None) -> str | None:
 
 def document_policies(text: str, doc: Document) -> list[Policy]:
     """The policies the text itself is (a notice and what it issues, a report); [] for a news story."""
-    from extract.policies import find_doc_number, policy_from_title, region_of_name
-
     if doc.kind == "news":
         return []
     head = text[:2500]

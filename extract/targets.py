@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 
 from extract.document import Document, build_document, named_plan_end
+from extract.policies import _mentions, _reference_for, policy_references
 from extract.quantities import Quantity, find_quantities, to_value
 from extract.records import Policy, RegionMention, Target
 
@@ -674,8 +675,6 @@ def _scan(ctx: _Context) -> list[Target]:
 
 def _context(text: str, policies: list[Policy], reference: date | None, regions: list[RegionMention] | None,
              scanned: tuple[list[Policy], list] | None, document: Document | None) -> _Context:
-    from extract.policies import _mentions, _reference_for, policy_references
-
     mentions = _mentions(text, regions)
     reference = _reference_for(reference, text)
     found, refs = scanned if scanned is not None else policy_references(text, reference, mentions)
