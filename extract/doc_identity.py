@@ -30,7 +30,7 @@ _ORG_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:部|委|办|厅|局|院|署
 _ISSUER_BEFORE_GUANYU_RE = re.compile(r"^(.{2,120}?)关于")
 _SOURCE_RE = re.compile(r"^\s*来\s*源\s*[:：]\s*([^\s|]{2,20})", re.M)
 _SPEAKER_RE = re.compile(r"^(?:(.{2,20}?)(?:省长|市长|主席|区长|县长|州长)|省长|市长|主席|区长|县长)\s+([\u4e00-\u9fff]{2,4})$")
-_RELATIVE_ISSUER_RE = re.compile(r"^(省|市|县|区|自治区|州)(?:人民政府|政府|委|政府办公厅|人民政府办公厅|人民政府办公室)")
+_RELATIVE_ISSUER_RE = re.compile(r"^(?:省|市|县|区|自治区|州)(?:人民政府|政府|委|人大)")
 _REPORT_ISSUER_RE = re.compile(r"((?:[\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|县|区)(?:人民)?政府)工作报告$")
 
 
@@ -82,14 +82,13 @@ def _signature(lines: list[str]) -> tuple[list[str], str | None]:
     return [], None
 
 
-def _with_region(issuer: str | None, region: str | None) -> str | None:
-    if issuer and region and _RELATIVE_ISSUER_RE.match(issuer):
-        stem = region
-        level = issuer[0] if issuer[0] in "省市县区州" else "自治区"
-        if stem.endswith(level):
-            return stem + issuer[len(level):] if issuer.startswith(level) else stem + issuer
-        return stem + issuer
-    return issuer
+def with_region(issuer: str | None, region: str | None) -> str | None:
+    """A relative issuer gets its region prefixed (市人民政府办公室 + 六盘水市 → 六盘水市人民政府办公室, 省委 + 湖南省 →
+    湖南省委); an absolute one, or one whose level is not the region's, stays as written."""
+    if not issuer or not region or not _RELATIVE_ISSUER_RE.match(issuer):
+        return issuer
+    level = "自治区" if issuer.startswith("自治区") else issuer[0]
+    return region + issuer[len(level):] if region.endswith(level) else issuer
 
 
 def document_policies(text: str, doc: Document) -> list[Policy]:
@@ -151,7 +150,7 @@ def document_policies(text: str, doc: Document) -> list[Policy]:
     if region is None and issuer and re.match(r"^[\u4e00-\u9fff]{2,16}(?:部|总局|委员会|署)(?:办公厅)?$", issuer) \
             and not re.match(r"^[\u4e00-\u9fff]{1,6}[省市县区]", issuer):
         region = "全国"  # a ministry: 人力资源社会保障部, 住房城乡建设部
-    issuer = _with_region(issuer, region)
+    issuer = with_region(issuer, region)
     doc_number = find_doc_number(doc_number) if doc_number and " " not in doc_number else doc_number
     own = policy_from_title(title, issuer=issuer, issued_on=issued_on, doc_number=doc_number, region=region)
     out = [own]

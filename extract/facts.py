@@ -10,7 +10,13 @@ import logging
 import re
 from datetime import date
 
-from extract.doc_identity import document_policies, local_region, report_article_fields, signature_region
+from extract.doc_identity import (
+    document_policies,
+    local_region,
+    report_article_fields,
+    signature_region,
+    with_region,
+)
 from extract.document import build_document, region_for_news
 from extract.records import ArticleFacts, Policy, RegionMention
 
@@ -163,7 +169,6 @@ def _scan_policies(body: str, reference: date | None,
 
 
 _INTERNATIONAL_RE = re.compile(r"^(?:联合国|二十国集团|国际|世界|全球|亚太|金砖|上海合作组织)")
-_RELATIVE_ISSUER_RE = re.compile(r"^(?:省|市|县|区|自治区)(?=委|政府|人民政府|人大)")
 
 
 def _fill_policy_regions(policies: list[Policy], region: str | None, kind: str) -> None:
@@ -172,11 +177,9 @@ def _fill_policy_regions(policies: list[Policy], region: str | None, kind: str) 
     if not region:
         return
     for p in policies:
-        if p.issuer and _RELATIVE_ISSUER_RE.match(p.issuer) and region != "全国":
-            level = "自治区" if p.issuer.startswith("自治区") else p.issuer[0]
-            stem = region[: -len(level)] if region.endswith(level) else region
-            p.issuer = stem + level + p.issuer[len(level):] if region.endswith(level) else p.issuer
-            p.region = p.region or region
+        absolute = with_region(p.issuer, region) if region != "全国" else p.issuer
+        if absolute != p.issuer:
+            p.issuer, p.region = absolute, p.region or region
         if p.region is None and not _INTERNATIONAL_RE.match(p.title) and (
                 region in ("全国", "香港特别行政区") and (kind != "news" or region == "香港特别行政区")):
             p.region = region

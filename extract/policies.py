@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
+from extract.policy_identity import policy_key
 from extract.records import Policy, RegionMention
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,6 @@ _FULL_DATE_RE = re.compile(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})[日�
 _YEAR_ONLY_RE = re.compile(r"((?:19|20)\d{2})年(?!\d|[-—–~～至到])")
 
 
-_DASHES_RE = re.compile(r"[—－–\-‐‑‒―]+")
 _TITLE_ISSUER_RE = re.compile(r"^([\u4e00-\u9fff、]{2,40}?)关于")
 _RELATIVE_RE = re.compile(r"^[省市](?:人民政府|政府|委|政府办公厅|人民政府办公厅|人民政府办公室)")
 
@@ -400,7 +400,7 @@ def _scan(text: str, reference: date | None, mentions: list[RegionMention]) -> t
         if policy.region is None:
             policy.region = _sentence_region(text, s_start, s_end, mentions, title_spans)
         policy.spans.append((cand.start, cand.end))
-        key = _DASHES_RE.sub("-", title)  # one document printed with two dashes is one policy
+        key = policy_key(title)  # one document printed with two dashes or brackets is one policy
         if key in policies:
             _merge(policies[key], policy)
             policy = policies[key]
