@@ -19,8 +19,10 @@ from sqlalchemy import Connection
 
 from crawler.consolidate import PromiseCache, after_article_written, after_attachment_written, json_dict
 from crawler.dialect import Sql, sqlite_only
+from crawler.doc_links import write_article_links, write_policy_number
 from crawler.items import FetchedPage
 from crawler.search_index import index_article, index_policy
+from extract.facts import extract_facts
 
 index_article, index_policy = sqlite_only(index_article), sqlite_only(index_policy)
 after_article_written = sqlite_only(after_article_written)
@@ -64,6 +66,10 @@ _INSERT_VERSION = (
     "INSERT INTO article_versions (article_id, run_id, content_hash, title, text, seen_at) "
     "VALUES (:a, :run, :content_hash, :title, :text, :seen_at) ON CONFLICT (article_id, content_hash) DO NOTHING"
 )
+# Attachments stored before their article: a distributed crawl's other worker fetched them first.
+_UNLINKED_ATTACHMENTS = ("SELECT id, url, text, status FROM attachments "
+                         "WHERE article_url = :url AND article_id IS NULL ORDER BY id")
+_LINK_ATTACHMENT = "UPDATE attachments SET article_id = :a WHERE id = :att"
 _INSERT_PENDING = (
     "INSERT INTO attachments (url, article_url, article_id, name, type, status) "
     "VALUES (:url, :article_url, :a, :name, :type, 'pending') ON CONFLICT (url) DO NOTHING"
@@ -95,7 +101,9 @@ _INSERT_TARGET = (
     f"VALUES (:a, :att, {', '.join(':' + f for f in _TARGET_FIELDS)})"
 )
 _POLICY_COLUMNS = ("issuer", "region", "issued_on", "doc_number", "period_start", "period_end", "doc_type", "status")
-_SELECT_POLICY = f"SELECT id, field_sources, {', '.join(_POLICY_COLUMNS)} FROM policies WHERE norm_title = :n"
+_SELECT_POLICY = f"SELECT id, field_sources, {', '.join(_POLICY_COLUMNS)}, title FROM policies WHERE norm_title = :n"
+_UPDATE_POLICY_TITLE = "UPDATE policies SET title = :title WHERE id = :id"
+_REPORT_RANK = "SELECT published_at, url FROM articles WHERE id = :a"
 _INSERT_POLICY = (
     f"INSERT INTO policies (title, norm_title, region_code, field_sources, {', '.join(_POLICY_COLUMNS)}) "
     f"VALUES (:title, :n, :region_code, :field_sources, {', '.join(':' + f for f in _POLICY_COLUMNS)}) RETURNING id"
@@ -146,6 +154,7 @@ class ArticleWriter:
         self.site_region = site_region
         self.promises = promises if promises is not None else PromiseCache()
         self.promises.check(self.sql)
+        self._ranks: dict[int, tuple | None] = {}  # (unpublished, published_at, url) of reports, for _reported_before
         # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): two workers merging fields into the same
         # policy row take turns instead of overwriting each other's field sources.
         self._select_policy = _SELECT_POLICY + ("" if self.sql.sqlite else " FOR UPDATE")
@@ -175,6 +184,8 @@ class ArticleWriter:
         self.sql.run(_INSERT_VERSION, {"a": article_id, "run": self.run_id, "content_hash": digest,
                                             "title": fields["title"], "text": fields["text"], "seen_at": utc_now()})
         self._add_pending_attachments(article_id, item)
+        if row is None:  # after the pending rows: on PostgreSQL their insert waits for a worker storing one of
+            self._adopt_attachments(article_id, item.url)  # the files, whose row this then sees
         return "new" if row is None else "updated"
 
     def refresh(self, item: FetchedPage, article_id: int, site_id: int | None) -> None:
@@ -188,6 +199,8 @@ class ArticleWriter:
         if not fresh:
             self._delete_own_facts(article_id)
         self._add_facts(article_id, item.facts, item.search_segments)
+        write_article_links(self.sql, article_id, fields["title"], fields["text"], fields["doc_number"],
+                            item.facts.policies if item.facts is not None else ())
         after_article_written(self.conn, article_id, item.story_print, fresh=fresh, cache=self.promises)
 
     def _upsert_page(self, item: FetchedPage, site_id: int, encoding: str | None) -> int:
@@ -228,6 +241,15 @@ class ArticleWriter:
             "fields_from": _json_text(record.fields_from),
             "region_code": record.region_code or self.site_region(site_id) or top_region(facts),
         }
+
+    def _adopt_attachments(self, article_id: int, url: str) -> None:
+        """Attachments that arrived before their article are linked to it now, with the facts of their text, so
+        the rows are the same whichever of the two was stored first (workers of a frontier store as they finish).
+        Their facts are read again from the stored text: the same `extract_facts` the attachment pipeline ran."""
+        for attachment_id, attachment_url, text_, status in self.sql.rows(_UNLINKED_ATTACHMENTS, {"url": url}):
+            self.sql.run(_LINK_ATTACHMENT, {"a": article_id, "att": attachment_id})
+            if status == "ok" and text_:
+                self.replace_attachment_facts(article_id, attachment_id, extract_facts(text_, file=attachment_url))
 
     def _add_pending_attachments(self, article_id: int, item: FetchedPage) -> None:
         """Attachment links become `pending` rows with their article, so a crawl killed before the files
@@ -310,22 +332,60 @@ class ArticleWriter:
 
         norm = policy_key(policy.title)  # one row per document however the title is written
         row = self.sql.first(self._select_policy, {"n": norm})
-        stored = dict(zip(("id", "field_sources", *_POLICY_COLUMNS), row, strict=True)) if row is not None else {}
+        stored = (dict(zip(("id", "field_sources", *_POLICY_COLUMNS, "title"), row, strict=True))
+                  if row is not None else {})
         current = {f: stored.get(f) for f in POLICY_FIELDS}
-        sources = json_dict(stored.get("field_sources"))
-        values, sources = merge_policy_fields(current, sources, {f: getattr(policy, f) for f in POLICY_FIELDS},
-                                              article_id)
+        before = json_dict(stored.get("field_sources"))
+        incoming = {f: getattr(policy, f) for f in POLICY_FIELDS}
+        values, sources = merge_policy_fields(current, before, incoming, article_id)
+        self._earliest_report_wins(current, before, incoming, values, sources, article_id)
+        # Of the spellings of its title, a policy shows the smallest (ASCII punctuation before full-width): the
+        # same one whatever report came first.
+        title_changes = row is not None and policy.title < stored["title"]
         current.update(values)
         params = {**{f: current.get(f) for f in _POLICY_COLUMNS},
                   "region_code": region_code(current.get("region"), self.lookup_region),
                   "field_sources": _json_text(sources)}
         if row is None:
             policy_id = self.sql.scalar(_INSERT_POLICY, {**params, "title": policy.title, "n": norm})
-            index_policy(self.sql.target, policy_id, policy.title, segments)  # a policy keeps its first title: indexed once
+            index_policy(self.sql.target, policy_id, policy.title, segments)
         else:
             policy_id = stored["id"]
             self.sql.run(_UPDATE_POLICY, {**params, "id": policy_id})
+            if title_changes:
+                self.sql.run(_UPDATE_POLICY_TITLE, {"title": policy.title, "id": policy_id})
+                index_policy(self.sql.target, policy_id, policy.title, segments)
+        write_policy_number(self.sql, policy_id, current.get("doc_number"))
         return policy_id
+
+
+    def _earliest_report_wins(self, current: dict[str, Any], before: dict[str, Any], incoming: dict[str, Any],
+                              values: dict[str, Any], sources: dict[str, Any], article_id: int) -> None:
+        """Where reports disagree on a field, the earliest-published report's value is the policy's, the others
+        stay under `conflicts`: the rows are then the same whatever order the reports were stored in (workers
+        of a distributed crawl finish in any order; the first stored used to win)."""
+        conflicts = sources.get("conflicts", {})
+        for field, value in incoming.items():
+            have, source = current.get(field), before.get(field)
+            if value is None or have is None or value == have or not self._reported_before(article_id, source):
+                continue
+            values[field], sources[field] = value, article_id
+            kept = [e for e in conflicts.get(field, []) if e != {"value": value, "article_id": article_id}]
+            conflicts[field] = [*kept, {"value": have, "article_id": source}]
+            sources["conflicts"] = conflicts
+
+    def _reported_before(self, article_id: int, other_id: Any) -> bool:
+        """Was article `article_id` published before `other_id` (ties: the smaller URL)? False if either is unknown."""
+        if not isinstance(other_id, int) or other_id == article_id:
+            return False
+        mine, theirs = self._report_rank(article_id), self._report_rank(other_id)
+        return mine is not None and theirs is not None and mine < theirs
+
+    def _report_rank(self, article_id: int) -> tuple | None:
+        if article_id not in self._ranks:
+            row = self.sql.first(_REPORT_RANK, {"a": article_id})
+            self._ranks[article_id] = None if row is None else (row[0] is None, row[0] or "", row[1])
+        return self._ranks[article_id]
 
 
 def stored_number(value: Any) -> int | float | None:

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import click
 
+from crawler.logging_setup import mask_credentials
+
 DEFAULT_DB = "data/policy.db"
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"policycrawl: {message}", err=True)
+    click.echo(f"policycrawl: {mask_credentials(message)}", err=True)  # a URL's password never reaches stderr
     sys.exit(code)
 
 
@@ -119,7 +121,7 @@ def crawl(sample, sites, db_path, max_pages, since, revisit, full, jobdir, log_f
     except LockHeld as exc:
         _fail(str(exc), EXIT_LOCKED)
     except (CrawlInterrupted, KeyboardInterrupt) as exc:
-        _fail(f"interrupted ({exc or 'SIGINT'}); the run is recorded as interrupted and the next crawl completes it",
+        _fail(f"interrupted ({str(exc) or 'SIGINT'}); the run is recorded as interrupted and the next crawl completes it",
               EXIT_INTERRUPTED)
     for line in format_summary(result):
         click.echo(line)
@@ -168,7 +170,7 @@ def extract(files, reference_date, explain) -> None:
     Example: policycrawl extract ../shared/seeds/001_128a18f5b4bf6651.txt
     Example: policycrawl extract --explain notice.txt   (why each number was or was not taken)
     """
-    from crawler.offline import NotTextError, facts_of_file
+    from crawler.text_files import NotTextError, facts_of_file
 
     ref = _date(reference_date)
     refused = False
@@ -213,7 +215,7 @@ def normalize(file) -> None:
 
     Example: policycrawl normalize article.txt > article.zh-Hans.txt
     """
-    from crawler.offline import NotTextError, read_text_file
+    from crawler.text_files import NotTextError, read_text_file
     from extract.normalize import normalize_text
 
     try:
@@ -273,6 +275,48 @@ def reextract(db_path, workers) -> None:
         _fail(str(exc), 3)
     rate = done / seconds if seconds else 0.0
     click.echo(f"re-extracted {done} articles ({skipped} skipped) in {seconds:.1f} s: {rate:.1f} articles/s")
+
+
+@main.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
+@click.option("--older-than", default="30d", show_default=True, metavar="AGE",
+              help="Revisit documents last confirmed longer ago than this (30d, 12h, 2w; 0d: all).")
+@click.option("--sites", default=None, help="Comma-separated site names (default: every stored site).")
+@click.option("--sample", is_flag=True,
+              help="Revisit a `crawl --sample` database against the sample sites' second version (served here).")
+@click.option("--registry", "registry_path", default=None, help="Site registry YAML (default: the one shipped).")
+@click.option("-s", "--set", "set_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting for this run (DOWNLOAD_DELAY=2).")
+def revisit(db_path, older_than, sites, sample, registry_path, set_pairs) -> None:
+    """Ask each stored document's URL again and record what became of it: alive, changed (a new version is
+    kept), moved, gone (404/410, a redirect to the home page, a "页面不存在" page) or unreachable. The stored
+    text is never deleted; see the view v_document_status. Exit codes: 0 ok, 1 more than
+    REVISIT_UNREACHABLE_RATIO unreachable, 2 bad usage, 3 database, 4 a crawl holds the database, 5 interrupted
+    (what was answered is kept; the next revisit asks the rest).
+
+    Example: policycrawl revisit --db data/policy.db --older-than 30d   (nightly from cron)
+    """
+    from crawler.crawl import UsageError, parse_setting_overrides
+    from crawler.db import DatabaseError
+    from crawler.lock import LockHeld, LockUnavailable
+    from crawler.revisit import RevisitUsageError, format_result, parse_age, run_revisit, served_sites
+
+    if "://" not in db_path and not Path(db_path).exists():
+        _fail(f"{db_path} does not exist; crawl first (policycrawl crawl --sample) or pass --db", 3)
+    try:
+        age = parse_age(older_than)
+        overrides = parse_setting_overrides(set_pairs)
+        names = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
+        with served_sites(sample, registry_path) as (bases, implied):
+            result = run_revisit(db_path, age, names, {**implied, **overrides}, served_bases=bases)
+    except (RevisitUsageError, UsageError) as exc:
+        _fail(str(exc), 2)
+    except DatabaseError as exc:
+        _fail(str(exc), 3)
+    except (LockHeld, LockUnavailable) as exc:
+        _fail(f"cannot take the database's lock ({exc}); wait for the running crawl to finish", 4)
+    click.echo(format_result(result))
+    sys.exit(result.exit_code)
 
 
 @main.command()
@@ -351,29 +395,37 @@ def stories(db_path, rebuild, limit) -> None:
     from sqlalchemy import text
 
     from crawler.db import DatabaseError, open_database
-    from crawler.stories import story_stats
+    from crawler.dialect import is_sqlite
+    from crawler.stories import largest_stories, rebuild_stories, story_stats
 
-    if not Path(db_path).exists():
+    if "://" not in db_path and not Path(db_path).exists():  # a postgresql:// URL is checked on opening
         _fail(f"{db_path} does not exist; crawl first (policycrawl crawl --sample) or pass --db", 3)
     try:
         engine = open_database(db_path)
     except DatabaseError as exc:
         _fail(str(exc), 3)
-    if rebuild:
+    sqlite = is_sqlite(engine)
+    if rebuild and sqlite:
         from crawler.consolidate import rebuild_all
+        from crawler.lock import CrawlLock, LockHeld
 
-        _stats, consolidation = rebuild_all(engine)
+        try:  # one transaction for the whole regrouping (crawler/stories.py): no crawl writes meanwhile
+            with CrawlLock(db_path):
+                _stats, consolidation = rebuild_all(engine)
+        except LockHeld as exc:
+            _fail(f"{exc}; rebuild the stories once it is done", 4)
         click.echo(f"rebuilt: {consolidation.line()}")
+    elif rebuild:  # PostgreSQL: stories here; consolidation is built by the SQLite export
+        click.echo(f"rebuilt: {rebuild_stories(engine).line()}")
     with engine.connect() as conn:
         click.echo(story_stats(conn).line())
-        consolidated, disagreements = conn.execute(text(
-            "SELECT COUNT(*), COALESCE(SUM(disagreement), 0) FROM v_target_consensus")).one()
-        click.echo(f"{consolidated} consolidated targets, {disagreements} with a disagreement between reports")
-        rows = conn.execute(text(
-            "SELECT st.id, st.size, COUNT(DISTINCT a.site_id), GROUP_CONCAT(DISTINCT s.name), c.title "
-            "FROM stories st JOIN articles a ON a.story_id = st.id LEFT JOIN sites s ON s.id = a.site_id "
-            "LEFT JOIN articles c ON c.id = st.canonical_article_id WHERE st.size > 1 "
-            "GROUP BY st.id ORDER BY st.size DESC, st.id LIMIT :n"), {"n": limit}).all()
+        if sqlite:
+            consolidated, disagreements = conn.execute(text(
+                "SELECT COUNT(*), COALESCE(SUM(disagreement), 0) FROM v_target_consensus")).one()
+            click.echo(f"{consolidated} consolidated targets, {disagreements} with a disagreement between reports")
+        else:
+            click.echo("targets are consolidated in the SQLite export: policycrawl export --from DB_URL --to FILE")
+        rows = largest_stories(conn, limit)
     for story_id, size, sites, names, title in rows:
         click.echo(f"story {story_id}: {size} copies on {sites} sites ({names}): {title}")
 

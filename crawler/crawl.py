@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import signal
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.db import DatabaseError
+from crawler.db import DatabaseError, StorageFull, storage_problem
 from crawler.dialect import display
 from crawler.lock import CrawlLock, LockUnavailable
-from crawler.logging_setup import logging_settings, setup_logging
+from crawler.logging_setup import logging_settings, setup_logging, storage_failures
 from crawler.progress import ProgressLine
 from crawler.registry import Registry, RegistryError, SiteEntry, load_registry, load_sample_registry
 from crawler.run_counts import site_failed
@@ -200,14 +201,22 @@ def run_crawl(
             lock.acquire()
         except LockUnavailable as exc:
             raise DatabaseError(str(exc)) from exc
+        opened = False
         try:
-            return _locked_crawl(
+            result = _locked_crawl(
                 db_path, sample=sample, site_names=site_names, max_pages=max_pages, jobdir=jobdir,
                 log_file=log_file, log_level=log_level, registry_path=registry_path, overrides=settings_overrides,
                 full=full, revisit=revisit, since=since, line=line, started=started, frontier=frontier,
             )
-        finally:
-            lock.release()
+            opened = True
+            return result
+        except DatabaseError:
+            raise
+        except BaseException:
+            opened = True
+            raise
+        finally:  # a database that never opened leaves no lock file behind (crawler/lock.py)
+            lock.release(remove_if_created=not opened)
 
 
 def _locked_crawl(db_path, *, sample, site_names, max_pages, jobdir, log_file, log_level, registry_path, overrides,
@@ -249,13 +258,50 @@ def _locked_crawl(db_path, *, sample, site_names, max_pages, jobdir, log_file, l
                 status, exit_code, failures = "interrupted", EXIT_INTERRUPTED, {}
             else:
                 status, exit_code = ("failed", EXIT_FAILURES) if failures else ("ok", EXIT_OK)
-            store.finish_run(run_id, status, exit_code)
+            refused = _storage_refused(db_path)  # a full or read-only disk: exit 3 with one sentence
+            if refused is not None:
+                status, exit_code = "failed", EXIT_DATABASE
+            _finish_run(store, db_path, run_id, status, exit_code)
+            if refused is not None:
+                raise refused
+        except StorageFull:
+            raise
+        except Exception as exc:
+            if storage_problem(db_path, exc) is None:
+                _finish_run(store, db_path, run_id, "interrupted", EXIT_INTERRUPTED)
+                raise
+            refused = _storage_refused(db_path) or StorageFull(storage_problem(db_path, exc))
+            with contextlib.suppress(Exception):  # the disk may refuse this too (runs shows it, run_history.py)
+                store.finish_run(run_id, "failed", EXIT_DATABASE)
+            raise refused from None
         except BaseException:
-            store.finish_run(run_id, "interrupted", EXIT_INTERRUPTED)
+            _finish_run(store, db_path, run_id, "interrupted", EXIT_INTERRUPTED)
             raise
     seconds = time.monotonic() - started
     logger.info("run %d %s in %.1f s (exit code %d)", run_id, status, seconds, exit_code)
     return CrawlResult(run_id, exit_code, seconds, run["counts"], failures, status)
+
+
+def _storage_refused(db_path: str) -> StorageFull | None:
+    """The sentence for a crawl whose writes the disk refused (counted by crawler/logging_setup.py)."""
+    refused = storage_failures()
+    if not refused:
+        return None
+    kind, count = max(refused.items(), key=lambda kv: kv[1])
+    sentence = storage_problem(db_path, OSError(errno.ENOSPC if kind == "disk_full" else errno.EROFS, kind))
+    return StorageFull(f"{count} write(s) failed: {sentence}")
+
+
+def _finish_run(store: Store, db_path: str, run_id: int, status: str, exit_code: int) -> None:
+    """Record how the run ended; a disk that refuses even that becomes StorageFull (exit 3, one sentence),
+    and `policycrawl runs` shows the row as interrupted once this process is gone (crawler/run_history.py)."""
+    try:
+        store.finish_run(run_id, status, exit_code)
+    except Exception as exc:
+        problem = storage_problem(db_path, exc)
+        if problem is None:
+            raise
+        raise StorageFull(f"run {run_id} could not be recorded as {status}: {problem}") from None
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
@@ -387,7 +433,7 @@ def format_summary(result: CrawlResult) -> list[str]:
             lines.append(f"{'':<24}   dropped: " + ", ".join(f"{k}={v}" for k, v in sorted(c["dropped"].items())))
         if any((c.get("missing") or {}).values()):
             lines.append(f"{'':<24}   missing: " + ", ".join(f"{k}={v}" for k, v in sorted(c["missing"].items()) if v))
-        for reason in c.get("broken") or []:
+        for reason in c.get("broken") or [] if result.status != "interrupted" else []:  # stopped, not broken
             lines.append(f"{'':<24}   BROKEN: {reason}")
     lines.append("-" * len(header))
     lines.append(f"{'total':<24} " + " ".join(f"{v:>{w}}" for v, (_n, w) in zip(totals, SUMMARY_COLUMNS, strict=True)))

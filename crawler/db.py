@@ -7,13 +7,17 @@ database of distributed crawls instead: same models, differences in crawler/dial
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 
 from crawler import dialect
+from crawler.doc_links import backfill_doc_numbers
+from crawler.logging_setup import mask_credentials
 from crawler.models import SCHEMA_VERSION, Base, RegionRow
 
 logger = logging.getLogger(__name__)
@@ -21,6 +25,61 @@ logger = logging.getLogger(__name__)
 
 class DatabaseError(Exception):
     """The database cannot be opened or migrated (exit code 3)."""
+
+
+class StorageFull(DatabaseError):
+    """The disk (or filesystem) holding the database is full, or will not be written (exit code 3)."""
+
+
+def driver_message(exc: BaseException) -> str:
+    """The database's own sentence, without SQLAlchemy's statement echo and its "Background on this error at
+    https://sqlalche.me/…" footer."""
+    inner = getattr(exc, "orig", None) or exc
+    return mask_credentials(str(inner).strip().split("\n", 1)[0])
+
+
+def _read_only_folder(path: Path) -> bool:
+    folder = path.parent if not path.is_dir() else path
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
+def storage_problem(db_path: str | Path, exc: BaseException) -> str | None:
+    """The sentence for a database that cannot be written because of its disk (full, read-only), or None."""
+    message = driver_message(exc).lower()
+    codes = {getattr(e, "errno", None) for e in (exc, getattr(exc, "orig", None), exc.__cause__) if e is not None}
+    path = Path(str(db_path))
+    if "disk is full" in message or errno.ENOSPC in codes:
+        return (f"the disk holding {path} is full; free some space (or move --db to a larger disk) and run again: "
+                "nothing stored is lost, and the next crawl fetches what this one could not store")
+    if "readonly" in message or "read-only" in message or errno.EROFS in codes:
+        return (f"{path} cannot be written: it is on a read-only filesystem or in a folder this user cannot write "
+                "(SQLite also writes its -wal and -shm files beside it); mount it read-write, or copy it to a "
+                "writable folder and pass that as --db")
+    return None
+
+
+def sqlite_open_advice(db_path: str | Path, exc: BaseException) -> str:
+    """One sentence that fits why a SQLite file did not open: a folder, a read-only disk, a full disk, not a
+    database at all, locked — never "remove a corrupt file" for a file that is fine."""
+    path = Path(str(db_path))
+    message = driver_message(exc)
+    if path.is_dir():
+        return f"{path} is a folder, not a database file; pass a file path such as --db {path / 'policy.db'}"
+    problem = storage_problem(path, exc)
+    if problem is None and _read_only_folder(path):
+        problem = storage_problem(path, OSError(errno.EROFS, "read-only"))
+    if problem:
+        return problem
+    lowered = message.lower()
+    if "not a database" in lowered or "malformed" in lowered:
+        return (f"cannot open {path}: it is not a SQLite database or is damaged ({message}); move it away to "
+                "start a new database there, or restore a backup")
+    if "locked" in lowered:
+        return f"cannot open {path}: another process holds it locked ({message}); wait for it to finish and run again"
+    return f"cannot open {path} ({message}); check that the path is right and its folder exists"
 
 
 # Views an analyst can query directly; recreated on every open so they follow the code.
@@ -86,12 +145,54 @@ VIEWS: dict[str, str] = {
         LEFT JOIN sites s ON s.id = a.site_id
         LEFT JOIN policies p ON p.id = c.policy_id
         GROUP BY c.id)""",
+    # One row per 发文字号 series (issuer code, year): the serials seen (a document we hold, a policy named with
+    # its number, or a number cited), how many we hold, the largest, the holes below it (as ranges, 4,6-8) and
+    # the share covered; `bar` draws that share, so the table reads as a chart.
+    "v_doc_number_series": """
+        SELECT issuer_code, year, COUNT(*) AS numbers_seen, SUM(held) AS held, MAX(serial) AS largest,
+               MAX(serial) - COUNT(*) AS holes, ROUND(1.0 * COUNT(*) / MAX(serial), 3) AS coverage,
+               SUBSTR('████████████████████', 1, CAST(ROUND(20.0 * COUNT(*) / MAX(serial)) AS INTEGER))
+               || SUBSTR('░░░░░░░░░░░░░░░░░░░░', 1, 20 - CAST(ROUND(20.0 * COUNT(*) / MAX(serial)) AS INTEGER)) AS bar,
+               GROUP_CONCAT(serial, ',') AS numbers,
+               GROUP_CONCAT(CASE WHEN serial - previous = 2 THEN CAST(previous + 1 AS TEXT)
+                                 WHEN serial - previous > 2 THEN (previous + 1) || '-' || (serial - 1) END, ',')
+                 AS missing
+        FROM (SELECT issuer_code, year, serial, held,
+                     LAG(serial, 1, 0) OVER (PARTITION BY issuer_code, year ORDER BY serial) AS previous
+              FROM (SELECT issuer_code, year, serial, MAX(source = 'article') AS held FROM doc_numbers
+                    GROUP BY issuer_code, year, serial)
+              ORDER BY issuer_code, year, serial)
+        GROUP BY issuer_code, year""",
+    # The citation graph, one row per edge: the citing article, the cited document as written and the article
+    # and policy we hold for it (empty when we do not).
+    "v_policy_citations": """
+        SELECT c.id, c.article_id AS citing_article_id, a.title AS citing_title, a.doc_number AS citing_doc_number,
+               a.published_at AS citing_published_at, c.cited_doc_number, c.cited_title,
+               c.cited_article_id, b.title AS cited_article_title, b.url AS cited_url,
+               c.cited_policy_id, p.title AS cited_policy_title, c.cited_article_id IS NOT NULL AS resolved,
+               c.span_start, c.span_end, a.url AS citing_url
+        FROM policy_citations c
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN articles b ON b.id = c.cited_article_id
+        LEFT JOIN policies p ON p.id = c.cited_policy_id""",
+    # One row per stored document: when we first saw it, the site's last answer (policycrawl revisit), since
+    # when it is gone, where it moved, how often its text changed. Never revisited: status empty.
+    "v_document_status": """
+        SELECT a.id AS article_id, s.name AS site, a.title, a.doc_number, a.published_at,
+               (SELECT MIN(v.seen_at) FROM article_versions v WHERE v.article_id = a.id) AS first_seen,
+               d.status, d.checked_at, d.last_alive_at, d.gone_since, d.moved_to,
+               COALESCE(d.changes, 0) AS changes,
+               (SELECT COUNT(*) FROM article_versions v WHERE v.article_id = a.id) AS versions,
+               d.http_status, d.detail, a.url
+        FROM articles a
+        LEFT JOIN document_status d ON d.article_id = a.id
+        LEFT JOIN sites s ON s.id = a.site_id""",
 }
 
 
 def _migrations() -> dict[int, Callable[[Engine], None]]:
     """Steps from version N-1 to N. Version 1 is the first schema."""
-    return {2: _add_incremental_columns, 3: _add_stories_and_consolidation}
+    return {2: _add_incremental_columns, 3: _add_stories_and_consolidation, 4: _add_policy_archive}
 
 
 def _add_columns(engine: Engine, table: str, columns: dict[str, str]) -> None:
@@ -119,6 +220,16 @@ def _add_stories_and_consolidation(engine: Engine) -> None:
         from crawler.consolidate import rebuild_all
 
         rebuild_all(engine)
+
+
+def _add_policy_archive(engine: Engine) -> None:
+    """4: doc_numbers (filled from the stored numbers), policy_citations (filled by reextract), the revisit's
+    document_status and liveness_checks, article_versions.diff_chars."""
+    _add_columns(engine, "article_versions", {"diff_chars": "INTEGER"})
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_articles_title ON articles (title)"))
+        backfill_doc_numbers(conn)
 
 
 def _on_connect(dbapi_connection, _record) -> None:
@@ -162,9 +273,19 @@ def open_database(db_path: str | Path) -> Engine:
     except DatabaseError:
         raise
     except Exception as exc:  # sqlite3.DatabaseError: not a database, locked, read-only; a server that refuses …
+        engine.dispose()
+        if dialect.is_sqlite(engine):
+            raise (StorageFull if storage_problem(_file_of(db_path), exc) else DatabaseError)(
+                sqlite_open_advice(_file_of(db_path), exc)) from exc
         advice = dialect.open_advice(engine, exc)
-        raise DatabaseError(f"cannot open {dialect.display(db_path)}: {exc}; {advice}") from exc
+        raise DatabaseError(f"cannot open {dialect.display(db_path)}: {driver_message(exc)}; {advice}") from exc
     return engine
+
+
+def _file_of(db_path: str | Path) -> str:
+    """The file of `--db` (a path, or a sqlite:/// URL)."""
+    text_ = str(db_path)
+    return text_[len("sqlite:///"):] if text_.startswith("sqlite:///") else text_
 
 
 def _prepare_schema(engine: Engine, db_path: str | Path) -> None:
@@ -186,6 +307,8 @@ def _prepare_schema(engine: Engine, db_path: str | Path) -> None:
             logger.warning("migrating %s from schema %d to %d", dialect.display(db_path), step - 1, step)
             _migrations()[step](engine)
         Base.metadata.create_all(engine)  # new tables of this version
+    if not dialect.is_sqlite(engine):
+        _widen_story_hashes(engine)
     with engine.begin() as conn:
         dialect.create_views(conn, VIEWS)
         if dialect.is_sqlite(conn):
@@ -197,6 +320,17 @@ def _prepare_schema(engine: Engine, db_path: str | Path) -> None:
             create_consolidation_schema(conn)
         dialect.set_schema_version(conn, SCHEMA_VERSION)
     _load_regions(engine)
+
+
+def _widen_story_hashes(engine: Engine) -> None:
+    """PostgreSQL: a story band's hash is a 63-bit integer (extract/stories.py), which SQLite's INTEGER holds and
+    PostgreSQL's does not; widened to BIGINT once, so `policycrawl stories` can group articles there too."""
+    with engine.begin() as conn:
+        kind = conn.execute(text(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'story_bands' AND column_name = 'hash' "
+            "AND table_schema = current_schema()")).scalar()
+        if kind == "integer":
+            conn.execute(text("ALTER TABLE story_bands ALTER COLUMN hash TYPE BIGINT"))
 
 
 def _load_regions(engine: Engine) -> None:

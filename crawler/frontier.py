@@ -22,7 +22,7 @@ about 210 bytes a URL there for both), and `seed` starts a new generation by del
 Reliable delivery. scrapy-redis pops a request and forgets it: a worker killed in the middle loses what it held.
 Here a pop is one Lua script that moves the request into the in-flight hash under the worker's id. The worker
 removes it (acknowledges) once Scrapy is completely done with it — downloaded, the callback run, every item it
-yielded through the pipelines (stored), every request it yielded pushed back to Redis; a retry or a redirect is
+yielded through the pipelines (stored: the storage pipeline finishes an item only once its batch is written), every request it yielded pushed back to Redis; a retry or a redirect is
 done once its replacement is queued. Workers re-queue the in-flight requests of workers whose lease expired
 (at start and whenever they are idle), so a killed worker's requests are fetched again by the others or by its
 restart: at-least-once delivery, and the store upserts by canonical URL, so nothing is lost and nothing doubled.
@@ -57,6 +57,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.db import DatabaseError
 from crawler.registry import Registry, SiteEntry
+from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,17 @@ return moved
 """
 
 
+# A request enters the frontier in one step: its fingerprint into the dupefilter and the request into the queue,
+# or neither (a worker killed in between would leave a fingerprint with no request: a page never fetched).
+# KEYS: dupefilter, queue, seen; ARGV: fingerprint ('' = dont_filter), score, request, canonical URL ('' = none).
+ENQUEUE_SCRIPT = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] ~= '' then redis.call('SADD', KEYS[3], ARGV[4]) end
+return 1
+"""
+
+
 def requeue_orphans(server: Any, queue_key: str, prefix: str) -> int:
     """Re-queue the in-flight requests of dead workers (expired lease); return how many."""
     inflight, owners, _tokens = in_flight_keys(queue_key)
@@ -231,6 +243,7 @@ class Frontier:
             if request is not None and not dupefilter.request_seen(request):
                 queue.push(request)
                 result.requests += 1
+        spider._seen.flush()  # noqa: SLF001
         return result
 
     def publish_sample_registry(self, registry: Registry) -> None:
@@ -280,20 +293,40 @@ class SharedSeenSet:
     RegistrySpider remembers what it queued or skipped so list-page chains and caps do not count repeats; with
     several workers that memory must be common, or a worker would queue a list page another already fetched
     (the dupefilter drops it, and the chain of list pages behind it would never be walked).
+
+    What a callback adds stays in this worker until it is safe to share: a request's URL reaches Redis with the
+    request itself (FrontierScheduler.enqueue_request), the rest (links skipped) once the worker holds no leased
+    request, i.e. no callback is half-way. A worker killed in the middle of a list page has then told the others
+    nothing that page decided, and the worker that fetches the page again decides it all again: otherwise the
+    links it had marked seen but not yet queued would never be fetched by anyone.
     """
 
     def __init__(self, server: Any, key: str) -> None:
         self.server = server
         self.key = key
+        self.pending: set[str] = set()
 
     def __contains__(self, url: object) -> bool:
-        return bool(self.server.sismember(self.key, str(url)))
+        return url in self.pending or bool(self.server.sismember(self.key, str(url)))
 
     def add(self, url: str) -> None:
-        self.server.sadd(self.key, url)
+        self.pending.add(url)
+
+    def claim(self, url: str) -> str:
+        """`url` if it is pending here (it is being queued: the caller writes it with its request), else ''."""
+        if url in self.pending:
+            self.pending.discard(url)
+            return url
+        return ""
+
+    def flush(self) -> None:
+        """Share what is pending (call when no callback of this worker is half-way)."""
+        if self.pending:
+            self.server.sadd(self.key, *self.pending)
+            self.pending.clear()
 
     def __len__(self) -> int:
-        return int(self.server.scard(self.key))
+        return int(self.server.scard(self.key)) + len(self.pending)
 
 
 # --- the workers' side: scrapy-redis queue and scheduler with leases ------------------------------------------
@@ -311,6 +344,14 @@ class LeasedPriorityQueue(PriorityQueue):
             return None
         token, data = leased
         return token.decode() if isinstance(token, bytes) else str(token), self._decode_request(data)
+
+    def push_new(self, request: Any, fingerprint: str, dupefilter_key: str, seen: SharedSeenSet | None = None) -> bool:
+        """Queue `request` unless `fingerprint` is in the dupefilter ('' for a request not to be filtered), in one
+        step with its fingerprint and, when it is pending in `seen`, its canonical URL. False: a duplicate."""
+        url = seen.claim(canonical_url(request.url)) if seen is not None else ""
+        seen_key = seen.key if seen is not None else f"{self.key}:seen-unused"
+        return bool(self.server.eval(ENQUEUE_SCRIPT, 3, dupefilter_key, self.key, seen_key, fingerprint,
+                                     -request.priority, self._encode_request(request), url))
 
     def pop(self, timeout: int = 0) -> Any:
         raise NotImplementedError("LeasedPriorityQueue hands out requests with lease(); FrontierScheduler does")
@@ -379,6 +420,10 @@ class FrontierScheduler(Scheduler):
     FRONTIER_POLL_SECONDS (crawler/settings.py), plus scrapy-redis's REDIS_URL and SCHEDULER_* keys.
     """
 
+    # Read by the storage pipeline: a request is acknowledged when Scrapy is done with it, so its items must be
+    # stored by then, not held in a batch (pipelines/store.py).
+    acknowledges_requests = True
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> FrontierScheduler:
         scheduler = super().from_crawler(crawler)
@@ -399,6 +444,7 @@ class FrontierScheduler(Scheduler):
         scheduler.max_downloading = settings.getint("FRONTIER_MAX_DOWNLOADING")
         scheduler.idle_since = None
         scheduler.lease = None
+        scheduler.seen = None
         # The engine looks at its scheduler every 5 s when idle; a worker waiting for the shared queue should
         # notice new requests sooner. (A private attribute: checked in open().)
         crawler.engine._SLOT_HEARTBEAT_INTERVAL = settings.getfloat("FRONTIER_POLL_SECONDS", 0.5)  # noqa: SLF001
@@ -426,6 +472,9 @@ class FrontierScheduler(Scheduler):
         self._in_progress()  # fail now, not after the first page, if Scrapy's engine changed
         if isinstance(getattr(spider, "_seen", None), set):
             spider._seen = SharedSeenSet(self.server, SiteKeys(self.prefix, self.site).seen)  # noqa: SLF001
+        self.seen = getattr(spider, "_seen", None)
+        if not isinstance(self.seen, SharedSeenSet):
+            self.seen = None
         self.lease = WorkerLease.acquire(self.server, self.worker_key, self.lease_seconds)
         requeued = requeue_orphans(self.server, self.queue.key, self.prefix)
         if requeued:
@@ -448,17 +497,20 @@ class FrontierScheduler(Scheduler):
         return in_progress
 
     def _ack_finished(self) -> None:
-        """Acknowledge the leased requests the engine is done with (their outcome is stored or queued)."""
-        if not self.leased:
-            return
-        in_progress = self._in_progress()
-        done = [request for request in self.leased if request not in in_progress]
-        if done:
-            self.queue.ack([self.leased.pop(request) for request in done])
-            self._stat("frontier/acknowledged", len(done))
+        """Acknowledge the leased requests the engine is done with (their outcome is stored or queued); with
+        none left, no callback is half-way and what the spider marked seen is shared (SharedSeenSet)."""
+        if self.leased:
+            in_progress = self._in_progress()
+            done = [request for request in self.leased if request not in in_progress]
+            if done:
+                self.queue.ack([self.leased.pop(request) for request in done])
+                self._stat("frontier/acknowledged", len(done))
+        if not self.leased and self.seen is not None:
+            self.seen.flush()
 
     def enqueue_request(self, request: Any) -> bool:
-        """scrapy-redis's, counting in Scrapy's stats without the deprecated `spider` argument.
+        """scrapy-redis's, counting in Scrapy's stats without the deprecated `spider` argument, and with the
+        dupefilter check and the push in one Redis step (ENQUEUE_SCRIPT).
 
         The spider's own start requests are left out: in a frontier, `policycrawl seed` starts each generation
         (as scrapy-redis's spiders read their start URLs from Redis), so a worker that starts before tonight's
@@ -466,11 +518,11 @@ class FrontierScheduler(Scheduler):
         if request.meta.get("is_start_request"):
             self._stat("frontier/start_requests_left_to_seed")
             return False
-        if not request.dont_filter and self.df.request_seen(request):
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_new(request, fingerprint, self.df.key, self.seen):
             self.df.log(request, self.spider)
             return False
         self._stat("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Any:

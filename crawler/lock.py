@@ -2,11 +2,15 @@
 
 `fcntl.flock` is released by the kernel when its process dies, however it dies, so a lock can never outlive
 a crawl killed with SIGKILL; the pid left in the file only tells the next crawl whom it took over from.
-The file is never deleted: unlinking a lock file lets two processes lock two different inodes.
+The file stays once a crawl has used it. Only a crawl that created it and then could not open the database
+(a folder, a read-only disk as `--db`) removes it again, while still holding it; a crawl that locked a file
+checks that the path still names that file, and starts over if it was removed meanwhile, so two processes
+never hold two different inodes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -38,7 +42,7 @@ def lock_path_for(db_path: str | Path) -> Path:
     return Path(f"{text}.lock")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -57,28 +61,32 @@ class CrawlLock:
         self.shared_server = isinstance(db_path, str) and "://" in db_path and not db_path.startswith("sqlite:")
         self.path = lock_path_for(db_path)
         self._fd: int | None = None
+        self.created = False  # this lock made the file (it may remove it again: see release)
         self.took_over_from: int | None = None  # pid of a dead crawl whose lock this one took over
 
     def acquire(self) -> CrawlLock:
         if self.shared_server:
             return self
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise LockUnavailable(f"cannot create the lock file {self.path}: {exc.strerror}; choose another --db") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            previous = _read_pid(fd)
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise LockHeld(self.path, previous) from None
-            raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}") from exc
+        for _attempt in range(5):
+            fd, created = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                previous = _read_pid(fd)
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise LockHeld(self.path, previous) from None
+                raise LockUnavailable(f"cannot lock {self.path}: {exc.strerror}") from exc
+            if _names(self.path, fd):
+                break
+            os.close(fd)  # removed by a crawl that gave up while we waited: lock the file that is there now
+        else:
+            raise LockUnavailable(f"the lock file {self.path} keeps disappearing; is another program deleting it?")
+        self.created = created
         previous = _read_pid(fd)
         if previous and previous != os.getpid():
             self.took_over_from = previous
-            state = "is no longer running" if not _pid_alive(previous) else "no longer holds it"
+            state = "is no longer running" if not pid_alive(previous) else "no longer holds it"
             logger.warning("taking over the stale lock %s: pid %d that held it %s", self.path, previous, state)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -86,12 +94,34 @@ class CrawlLock:
         self._fd = fd
         return self
 
-    def release(self) -> None:
-        """Empty the file (a clean exit leaves no pid behind), then unlock."""
+    def _open(self) -> tuple[int, bool]:
+        """The lock file's descriptor, and whether this call created the file."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), True
+            except FileExistsError:
+                return os.open(self.path, os.O_RDWR), False
+        except FileNotFoundError:  # removed between the two opens: try again
+            return self._open()
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise LockUnavailable(
+                    f"{self.path.with_suffix('')} is on a read-only filesystem (a crawl writes the database and its "
+                    "lock file beside it); mount it read-write, or copy the database to a writable folder and pass "
+                    "that as --db") from exc
+            raise LockUnavailable(f"cannot create the lock file {self.path}: {exc.strerror}; choose another --db") from exc
+
+    def release(self, *, remove_if_created: bool = False) -> None:
+        """Empty the file (a clean exit leaves no pid behind), then unlock. `remove_if_created`: a crawl that
+        made the file and could do nothing (the database did not open) takes it away again, still locked."""
         if self._fd is None:
             return
         try:
             os.ftruncate(self._fd, 0)
+            if remove_if_created and self.created:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -104,6 +134,15 @@ class CrawlLock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether `path` still names the file open as `fd` (not removed, not replaced)."""
+    try:
+        here, locked = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (locked.st_dev, locked.st_ino)
 
 
 def _read_pid(fd: int) -> int | None:

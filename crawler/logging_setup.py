@@ -3,12 +3,15 @@
 `policycrawl crawl --log-file F` writes the INFO log to F, rotated by size (LOG_MAX_BYTES, LOG_BACKUP_COUNT in
 crawler/settings.py); the terminal (or journald, which reads stderr) gets warnings, or INFO with `-v`.
 Scrapy's own root handler stays off (LOG_INSTALL_ROOT_HANDLER = False): it cannot rotate and would log twice.
+Every line has the passwords of URLs masked (`postgresql://u:***@…`, `redis://:***@…`): stderr ends up in cron
+mail and journald.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -16,6 +19,60 @@ from typing import Any, Protocol, TextIO
 
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _MARK = "_policycrawl_handler"  # our handlers carry this attribute, so setup can run again idempotently
+
+
+_CREDENTIALS_RE = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<password>[^@/\s]*)@", re.I)
+
+
+def mask_credentials(text: str) -> str:
+    """`postgresql://u:secret@host/db` → `postgresql://u:***@host/db` (and `redis://:secret@…`): what may reach
+    stderr, a log file, cron mail or journald."""
+    return _CREDENTIALS_RE.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+
+
+# A full or read-only disk fails every write the same way; what each looks like in the driver's message.
+STORAGE_FAILURES = {
+    "disk_full": ("database or disk is full", "no space left on device"),
+    "read_only": ("readonly database", "read-only file system"),
+}
+_storage_failures: dict[str, int] = {}
+
+
+def storage_failure(exc: BaseException | None) -> str | None:
+    """`disk_full` or `read_only` when `exc` (or what caused it) is the disk refusing a write, else None."""
+    seen = 0
+    while exc is not None and seen < 10:
+        message = str(exc).lower()
+        for kind, marks in STORAGE_FAILURES.items():
+            if any(mark in message for mark in marks):
+                return kind
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def storage_failures() -> dict[str, int]:
+    """How many logged errors were the disk refusing a write, by kind, since the process started."""
+    return dict(_storage_failures)
+
+
+class StorageFailureFilter(logging.Filter):
+    """The first write the disk refused is logged as one line without its traceback; the others are only
+    counted (`storage_failures()`): the crawl ends with one sentence saying so, not eighty tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = storage_failure(record.exc_info[1]) if record.exc_info else None
+        if kind is None:
+            return True
+        if not getattr(record, "_storage_counted", False):
+            record._storage_counted = True
+            _storage_failures[kind] = _storage_failures.get(kind, 0) + 1
+            record._storage_first = _storage_failures[kind] == 1
+            if record._storage_first:
+                error = record.exc_info[1]
+                reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0]
+                record.msg, record.args = f"{record.getMessage()}: {reason} (further such failures are counted)", ()
+                record.exc_info, record.exc_text = None, None
+        return record._storage_first
 
 
 class ClearsLine(Protocol):
@@ -33,7 +90,7 @@ class OneLineFormatter(logging.Formatter):
         return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = mask_credentials(super().format(record))
         return " | ".join(part for part in text.replace("\r\n", "\n").split("\n") if part.strip())
 
 
@@ -80,6 +137,7 @@ def setup_logging(
         handlers.append(file_handler)
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(StorageFailureFilter())
         setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(min(levels))

@@ -13,13 +13,20 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 3  # 2: sites.walked_at, pages.checked_at (incremental crawls); 3: stories, story_bands, consolidated_targets
+SCHEMA_VERSION = 4  # 2: sites.walked_at, pages.checked_at (incremental crawls); 3: stories, story_bands, consolidated_targets; 4: doc_numbers, policy_citations, document_status, liveness_checks, article_versions.diff_chars
+
+
+# A target's amount. SQLite: NUMERIC affinity, so a whole number stays an integer (2500000000000, not
+# 2500000000000.0, in sqlite3 and datasette) and a fraction is REAL; PostgreSQL: double precision, which prints
+# whole numbers without a fraction. (A database created before this keeps its REAL columns.)
+AMOUNT = Float().with_variant(Numeric(asdecimal=False), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -121,6 +128,7 @@ class ArticleVersion(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[str] = mapped_column(String(32))
+    diff_chars: Mapped[int | None] = mapped_column(Integer)  # a revisit's change: characters removed + added
     __table_args__ = (UniqueConstraint("article_id", "content_hash"),)
 
 
@@ -200,8 +208,8 @@ class TargetRow(Base):
     region_code: Mapped[str | None] = mapped_column(String(6))
     year: Mapped[int | None] = mapped_column(Integer)
     metric: Mapped[str] = mapped_column(String(200))
-    value: Mapped[float] = mapped_column(Float)
-    value_max: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(AMOUNT)
+    value_max: Mapped[float | None] = mapped_column(AMOUNT)
     unit: Mapped[str] = mapped_column(String(16))
     qualifier: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
@@ -245,8 +253,8 @@ class ConsolidatedTarget(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     metric: Mapped[str] = mapped_column(String(200))  # as first reported
     metric_key: Mapped[str] = mapped_column(String(200))  # shared by metrics that name the same thing
-    value: Mapped[float] = mapped_column(Float)
-    value_max: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(AMOUNT)
+    value_max: Mapped[float | None] = mapped_column(AMOUNT)
     unit: Mapped[str] = mapped_column(String(16))
     amount_key: Mapped[str] = mapped_column(String(64))  # value and value_max rounded to 9 significant digits
     qualifier: Mapped[str | None] = mapped_column(String(16))
@@ -255,3 +263,82 @@ class ConsolidatedTarget(Base):
         Index("ix_consolidated_amount", "region_code", "year", "unit", "amount_key"),
         Index("ix_consolidated_metric", "region_code", "year", "unit", "metric_key"),
     )
+
+
+# --- The policy archive: 发文字号 series and the citation graph ---
+Index("ix_articles_title", Article.title)  # a citation by title finds the cited article
+
+
+class DocNumberRow(Base):
+    """One 发文字号 seen, split into its series (extract/doc_numbers.py): an article's own (source `article`), a
+    policy's (`policy`), or one an article cites (`citation`, article_id the citing one)."""
+
+    __tablename__ = "doc_numbers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
+    doc_number: Mapped[str] = mapped_column(String(200))  # canonical: 国发〔2021〕29号
+    issuer_code: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column(Integer)  # NULL for decrees numbered without a year (国务院令第708号)
+    serial: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))  # article | policy | citation
+    __table_args__ = (
+        Index("ix_doc_numbers_series", "issuer_code", "year", "serial"),
+        Index("ix_doc_numbers_number", "doc_number"),
+        Index("ix_doc_numbers_article", "article_id"),
+        Index("ix_doc_numbers_policy", "policy_id"),
+    )
+
+
+class PolicyCitation(Base):
+    """An article citing a document by 发文字号 and/or title (extract/citations.py); the cited article and policy
+    are filled when we hold them, now or when they arrive later."""
+
+    __tablename__ = "policy_citations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))  # the citing one
+    cited_doc_number: Mapped[str | None] = mapped_column(String(200))  # canonical
+    cited_title: Mapped[str | None] = mapped_column(Text)
+    cited_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="SET NULL"))
+    cited_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    span_start: Mapped[int | None] = mapped_column(Integer)  # into the citing article's text
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        Index("ix_policy_citations_article", "article_id"),
+        Index("ix_policy_citations_number", "cited_doc_number"),
+        Index("ix_policy_citations_title", "cited_title"),
+        Index("ix_policy_citations_cited", "cited_article_id"),
+    )
+
+
+# --- The policy archive: is a stored document still there (crawler/revisit.py)? ---
+
+
+class DocumentStatus(Base):
+    """The last word of the site on a stored document; the text we stored is never deleted."""
+
+    __tablename__ = "document_status"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # alive | changed | moved | gone | unreachable
+    checked_at: Mapped[str] = mapped_column(String(32))
+    last_alive_at: Mapped[str | None] = mapped_column(String(32))  # the last answer that showed the document
+    gone_since: Mapped[str | None] = mapped_column(String(32))  # the first `gone` answer of the current absence
+    moved_to: Mapped[str | None] = mapped_column(String(2000))
+    changes: Mapped[int] = mapped_column(Integer, default=0)  # revisits that found the text changed
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_document_status_checked", "checked_at"),)
+
+
+class LivenessCheck(Base):
+    """Every answer of every revisit, in order: the history behind document_status."""
+
+    __tablename__ = "liveness_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    checked_at: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    detail: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_liveness_checks_article", "article_id"),)

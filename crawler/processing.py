@@ -5,8 +5,11 @@ Each step calls `extract/` and fills the item; the crawl and the offline re-extr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 
 from crawler.items import FetchedAttachment, FetchedPage
@@ -23,6 +26,40 @@ class NotAnArticle(Exception):
 
     def __reduce__(self):  # raised in a worker process, re-raised in the crawl with the same reason
         return NotAnArticle, (self.reason, self.detail)
+
+
+class PageTooSlow(NotAnArticle):
+    """The analysis of one page ran past its time cap (ANALYSIS_TIMEOUT_SECONDS): a page built to be slow must
+    not hold the only worker, so it is dropped as `too_slow` (an `errors` row `dropped_too_slow` with its URL)."""
+
+    def __init__(self, url: str, seconds: float) -> None:
+        super().__init__("too_slow", f"{url} (analysis over {seconds:g} s)")
+        self.url, self.seconds = url, seconds
+
+    def __reduce__(self):
+        return PageTooSlow, (self.url, self.seconds)
+
+
+@contextlib.contextmanager
+def time_cap(seconds: float, url: str) -> Iterator[None]:
+    """Raise PageTooSlow in this thread once `seconds` have passed (SIGALRM; 0 or not the main thread: no cap).
+
+    A worker process runs its jobs on its main thread, so every job gets the cap; the alarm interrupts Python
+    code and the C readers that check for signals (re, lxml between elements)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise PageTooSlow(url, seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def understand_page(item: FetchedPage) -> FetchedPage:
@@ -159,6 +196,20 @@ def warm_up() -> None:
     find_regions("湖南省长沙市")
     extract_keywords("湖南省数字经济发展规划")
     fingerprint("湖南省数字经济发展规划提出建设区块链公共服务平台" * 8)  # datasketch and numpy load here
+    # and one whole page through every step, so each module the analysis imports late is loaded now: the
+    # first real page must not pay seconds of imports against its time cap (ANALYSIS_TIMEOUT_SECONDS)
+    analyse_or_reason(FetchedPage(site="warm-up", url=_WARM_UP_URL, final_url=_WARM_UP_URL, status=200,
+                                  content_type="text/html", declared_encoding="utf-8", body=_WARM_UP_PAGE))
+
+
+_WARM_UP_URL = "http://www.example.gov.cn/art/2024/3/12/art_1_1.html"
+_WARM_UP_PAGE = (
+    "<html><head><meta charset='utf-8'><title>关于印发湖南省数字经济发展规划的通知</title></head><body>"
+    "<div class='content'><h1>关于印发湖南省数字经济发展规划的通知</h1><p>发布时间：2024-03-12 来源：湖南省人民政府办公厅</p>"
+    "<p>各市州人民政府：现将《湖南省数字经济发展规划（2024—2026年）》印发给你们，请认真贯彻落实。</p>"
+    "<p>到2026年，全省数字经济规模突破2.5万亿元，建成5G基站15万个以上，培育数字化转型标杆企业300家。</p>"
+    "<p>附件：<a href='/files/规划.pdf'>规划.pdf</a></p></div></body></html>"
+).encode()
 
 
 def start_workers(workers: int):
@@ -201,9 +252,11 @@ def worker_ready() -> bool:
     return True
 
 
-def analyse_page(item: FetchedPage) -> FetchedPage:
-    """Every analysis step of one page, in order: one job for a worker (the crawl's pipeline, reextract)."""
-    return prepare_for_store(extract_page_facts(normalize_record(understand_page(item))))
+def analyse_page(item: FetchedPage, seconds: float = 0) -> FetchedPage:
+    """Every analysis step of one page, in order: one job for a worker (the crawl's pipeline, reextract);
+    past `seconds` (0: no cap) the page is given up as PageTooSlow."""
+    with time_cap(seconds, item.url):
+        return prepare_for_store(extract_page_facts(normalize_record(understand_page(item))))
 
 
 def prepare_for_store(item: FetchedPage) -> FetchedPage:
@@ -216,20 +269,20 @@ def prepare_for_store(item: FetchedPage) -> FetchedPage:
     return prepare_body(item)
 
 
-def analyse_or_reason(item: FetchedPage) -> tuple[FetchedPage | None, str | None]:
+def analyse_or_reason(item: FetchedPage, seconds: float = 0) -> tuple[FetchedPage | None, str | None]:
     """`analyse_page`, with a page that is not an article returned as its reason instead of raised."""
     try:
-        return analyse_page(item), None
+        return analyse_page(item, seconds), None
     except NotAnArticle as exc:
         return None, str(exc)
 
 
-def analysed_in_order(items: Iterable[FetchedPage], workers: int,
-                      chunk: int = 8) -> Iterator[tuple[FetchedPage | None, str | None]]:
+def analysed_in_order(items: Iterable[FetchedPage], workers: int, chunk: int = 8,
+                      seconds: float = 0) -> Iterator[tuple[FetchedPage | None, str | None]]:
     """`analyse_or_reason` of every item, in order; with `workers` > 0 in that many processes, a bounded
-    number of pages in flight (never the whole corpus in memory at once)."""
+    number of pages in flight (never the whole corpus in memory at once); `seconds`: the cap per page."""
     if workers <= 0:
-        yield from map(analyse_or_reason, items)
+        yield from (analyse_or_reason(item, seconds) for item in items)
         return
     from collections import deque
 
@@ -240,17 +293,17 @@ def analysed_in_order(items: Iterable[FetchedPage], workers: int,
         for item in items:
             batch.append(item)
             if len(batch) == chunk:
-                pending.append(pool.submit(_analyse_batch, batch))
+                pending.append(pool.submit(_analyse_batch, batch, seconds))
                 batch = []
             while len(pending) > 2 * workers:
                 yield from pending.popleft().result()
         if batch:
-            pending.append(pool.submit(_analyse_batch, batch))
+            pending.append(pool.submit(_analyse_batch, batch, seconds))
         while pending:
             yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _analyse_batch(items: list[FetchedPage]) -> list[tuple[FetchedPage | None, str | None]]:
-    return [analyse_or_reason(item) for item in items]
+def _analyse_batch(items: list[FetchedPage], seconds: float = 0) -> list[tuple[FetchedPage | None, str | None]]:
+    return [analyse_or_reason(item, seconds) for item in items]

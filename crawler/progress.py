@@ -2,7 +2,8 @@
 
 `35 req 20 new 1 err | sample_gov_portal 22/11/0 · sample_news_hans 13/9/1` (requests/new/errors per site) —
 read from each crawler's Scrapy stats (the storage pipeline counts articles and errors there), cut to the
-terminal's width.
+terminal's width. A site whose spider has finished keeps its last figures (Scrapy forgets a finished crawler),
+so the totals never count backwards.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ProgressLine:
         self._shown = False
         self._loop: Any = None
         self._rows: Callable[[], Iterable[tuple[str, int, int, int]]] = list
+        self._seen: dict[str, tuple[str, int, int, int]] = {}  # site → its latest row, finished sites too
 
     def start(self, crawlers: Callable[[], Iterable[Any]]) -> None:
         if not self.enabled:
@@ -59,9 +61,15 @@ class ProgressLine:
         self._loop = task.LoopingCall(self.refresh)
         self._loop.start(self.interval, now=False)
 
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        """Every site seen so far, running or finished, with its latest figures."""
+        for row in self._rows():
+            self._seen[row[0]] = row
+        return list(self._seen.values())
+
     def refresh(self) -> None:
         width = shutil.get_terminal_size((100, 20)).columns
-        text = render(self._rows(), width)
+        text = render(self.rows(), width)
         if text:
             self.stream.write(CLEAR + text)
             self.stream.flush()

@@ -5,9 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from crawler.lock import pid_alive
+
 COLUMNS = (("run", 4), ("started (UTC)", 25), ("seconds", 7), ("status", 11), ("exit", 4), ("sites", 5),
            ("requests", 8), ("new", 5), ("upd", 5), ("same", 5), ("304", 5), ("skipped", 7), ("errors", 6))
 TOTALLED = ("requests", "new", "updated", "unchanged", "not_modified", "skipped")
+
+
+def shown_status(run: dict[str, Any]) -> str:
+    """The run's status, with a `running` row whose process is gone shown as `interrupted`: a crawl killed, or
+    one whose disk was too full to record its end (the next crawl writes it so)."""
+    pid = run.get("pid")
+    if run.get("status") == "running" and pid and not pid_alive(int(pid)):
+        return "interrupted"
+    return run.get("status") or "?"
 
 
 def run_seconds(run: dict[str, Any]) -> float | None:
@@ -33,7 +44,7 @@ def format_runs(runs: list[dict[str, Any]]) -> list[str]:
         t = run_totals(run)
         seconds = run_seconds(run)
         values = [
-            run["id"], run["started_at"], "" if seconds is None else f"{seconds:.0f}", run["status"],
+            run["id"], run["started_at"], "" if seconds is None else f"{seconds:.0f}", shown_status(run),
             "" if run["exit_code"] is None else run["exit_code"], len(run.get("counts") or {}),
             t["requests"], t["new"], t["updated"], t["unchanged"], t["not_modified"], t["skipped"], t["errors"],
         ]

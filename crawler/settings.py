@@ -32,6 +32,9 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Scrapy logs the last failed retry as an ERROR; the spider's errback logs the same failure as a WARNING with
+# the page's kind and records it in `errors`, so Scrapy's line is kept to the log file.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # Retries wait RETRY_BACKOFF_BASE * 2**(attempt-1) seconds (capped): Scrapy's RetryMiddleware retries at once.
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
@@ -50,7 +53,7 @@ LIVE_MIN_DOWNLOAD_DELAY = 1.0
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES = ["pdf", "docx", "doc", "xls", "xlsx", "wps"]
+ATTACHMENT_TYPES = ["pdf", "docx", "doc", "xls", "xlsx", "wps", "ofd", "et"]  # ofd, xlsx, xls, et: extract/attachment_text.py
 # Decompression is bounded by the bytes it actually produces (streamed), never by what a header promises.
 # A feed: the sitemap protocol's own limit for one uncompressed file; beyond it the head is read.
 FEED_MAX_BYTES = 50 * 1024 * 1024
@@ -67,6 +70,9 @@ MAX_LIST_PAGES = 50  # per site and run: a calendar that pages forever stops her
 # A stored page is asked again (conditionally: ETag / Last-Modified, a 304 costs no body) after this many days;
 # `policycrawl crawl --revisit` asks every known page now. None: only when the list shows a newer date.
 REVISIT_AFTER_DAYS = 30
+# `policycrawl revisit` (crawler/revisit.py): exit code 1 when more than this share of its answers were
+# `unreachable` (network, WAF): gone or changed documents are findings, not failures.
+REVISIT_UNREACHABLE_RATIO = 0.5
 # Stop following a site's list pages after this many pages in a row that held nothing new (0: never stop);
 # only on a site whose list an earlier run walked to the end, so a killed first crawl is completed next time.
 INCREMENTAL_STOP_AFTER_KNOWN_PAGES = 1
@@ -103,6 +109,10 @@ ADDONS = {"crawler.frontier_addon.FrontierAddon": 0}
 # downloading while pages are analysed; 0 analyses on the event loop itself. One core is left to the crawl
 # process (Scrapy and the store), the others analyse, at most four (each worker holds ~200 MB of dictionaries).
 PROCESSING_WORKERS = max(0, min(4, (os.cpu_count() or 1) - 1))
+# One page's analysis (read → normalise → facts → fingerprint) may take this long; past it the page is dropped
+# as `too_slow` (an `errors` row `dropped_too_slow` with its URL) and its worker takes the next page. A notice
+# takes ~10 ms; a page built to be slow took 29 s of the only worker before (issue 21). 0: no cap.
+ANALYSIS_TIMEOUT_SECONDS = 20.0
 # `policycrawl reextract` has no event loop to keep moving: its writer mostly waits, so every core analyses.
 REEXTRACT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Articles are stored in batches, one transaction each (pipelines/store.py): at most this many, held at most

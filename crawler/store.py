@@ -7,14 +7,16 @@ The article rows themselves are written by crawler/article_writer.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.article_writer import ArticleWriter, compress, content_hash, utc_now
@@ -23,11 +25,29 @@ from crawler.db import open_database
 from crawler.dialect import retry_lost_races
 from crawler.incremental import KnownPage, list_day
 from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
+from crawler.logging_setup import storage_failure
 from crawler.models import Article, Attachment, CrawlRun, FetchErrorRow, Page, Site
 from crawler.settings import STORED_BODY_MAX_BYTES
 from extract.inflate import ZLIB_WBITS, inflate
 
 __all__ = ["Store", "compress", "content_hash", "decompress", "utc_now"]
+
+
+def _unless_the_disk_refuses(method: Callable[..., None]) -> Callable[..., None]:
+    """A bookkeeping write (an error row, the run's counts) that a full or read-only disk refuses is logged
+    (one counted line, crawler/logging_setup.py) instead of raised: raised from the store pipeline's timer it
+    became an unhandled Twisted error with a traceback; the crawl ends with one sentence about the disk."""
+
+    @functools.wraps(method)
+    def guarded(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            if storage_failure(exc) is None:
+                raise
+            logger.error("%s could not be written", method.__name__, exc_info=exc)
+
+    return guarded
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +102,7 @@ class Store:
             if run is not None:
                 run.finished_at, run.status, run.exit_code = utc_now(), status, exit_code
 
+    @_unless_the_disk_refuses
     def merge_run_counts(self, run_id: int, site: str, counts: dict[str, Any]) -> None:
         with Session(self.engine) as s, s.begin():
             run = s.get(CrawlRun, run_id)
@@ -184,6 +205,7 @@ class Store:
         with Session(self.engine) as s:
             return s.scalar(select(Article.id).where(Article.url == url)) is not None
 
+    @retry_lost_races  # a worker storing its notice inserts the attachment's pending row meanwhile
     def save_attachment(self, item: FetchedAttachment, run_id: int | None) -> None:
         try:
             self._save_attachment(item, run_id)
@@ -206,6 +228,7 @@ class Store:
             s.flush()
             self._writer(s, run_id).replace_attachment_facts(article_id, row.id, item.facts, item.search_segments)
 
+    @_unless_the_disk_refuses
     @retry_lost_races
     def save_error(self, err: FetchError, run_id: int | None) -> None:
         with Session(self.engine) as s, s.begin():
@@ -223,12 +246,13 @@ class Store:
             )
             if err.is_attachment:
                 row = s.scalar(select(Attachment).where(Attachment.url == err.url))
+                status = "refused" if err.kind == "attachment_refused" else "fetch_failed"  # never requested
                 if row is None:
                     article_id = s.scalar(select(Article.id).where(Article.url == err.article_url)) if err.article_url else None
                     s.add(Attachment(url=err.url, article_url=err.article_url or "", article_id=article_id,
-                                     status="fetch_failed", reason=f"{err.kind}: {err.message}"))
+                                     status=status, reason=f"{err.kind}: {err.message}"))
                 elif row.status == "pending":
-                    row.status, row.reason = "fetch_failed", f"{err.kind}: {err.message}"
+                    row.status, row.reason = status, f"{err.kind}: {err.message}"
 
     # --- incremental crawls (crawler/incremental.py decides, this reads and records) ---------------------
     def known_pages(self, site: str) -> dict[str, KnownPage]:
@@ -355,6 +379,7 @@ def _run_dict(run: CrawlRun) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "status": run.status,
         "exit_code": run.exit_code,
+        "pid": run.pid,
         "options": run.options,
         "counts": run.counts or {},
     }

@@ -10,7 +10,7 @@ kept different halves of a report whose original came last): the whole-database 
 publication, groups them under the original.
 
 `rebuild_stories` is the whole-database pass (after a change of the matching rule, or a migration): it clears
-the tables and assigns every article again in order of publication.
+the tables and assigns every article again in order of publication, in one transaction (never half done).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ PER_BAND_LIMIT = 200
 
 def _candidate_query(n: int, limit: int) -> str:
     return " UNION ALL ".join(
-        f"SELECT * FROM (SELECT article_id, band, hash FROM story_bands WHERE hash = :h{i} LIMIT {limit})"
+        f"SELECT * FROM (SELECT article_id, band, hash FROM story_bands WHERE hash = :h{i} LIMIT {limit}) AS b{i}"
         for i in range(n)
     )
 
@@ -186,8 +186,22 @@ def story_stats(conn: Connection) -> StoryStats:
     return StoryStats(articles, stories, shared)
 
 
+def largest_stories(conn: Connection, limit: int) -> list[tuple[int, int, int, str, str | None]]:
+    """(story id, copies, sites, site names, canonical title) of the largest stories with copies."""
+    names = "GROUP_CONCAT(DISTINCT s.name)" if conn.dialect.name == "sqlite" else "STRING_AGG(DISTINCT s.name, ',')"
+    return [tuple(row) for row in conn.execute(text(
+        f"SELECT st.id, st.size, COUNT(DISTINCT a.site_id), {names}, c.title "
+        "FROM stories st JOIN articles a ON a.story_id = st.id LEFT JOIN sites s ON s.id = a.site_id "
+        "LEFT JOIN articles c ON c.id = st.canonical_article_id WHERE st.size > 1 "
+        "GROUP BY st.id, st.size, c.title ORDER BY st.size DESC, st.id LIMIT :n"), {"n": limit})]
+
+
 def rebuild_stories(engine: Engine, batch: int = 500) -> StoryStats:
-    """Regroup every article from scratch, in order of publication (the whole-database pass)."""
+    """Regroup every article from scratch, in order of publication (the whole-database pass).
+
+    One transaction from the clearing to the last article: a rebuild killed midway (SIGKILL, a full disk)
+    leaves the old grouping whole, as readers saw it all along, and the next rebuild starts again. Writers
+    wait for it (busy_timeout); `batch` only paces the progress log."""
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM story_bands"))
         conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
@@ -196,11 +210,10 @@ def rebuild_stories(engine: Engine, batch: int = 500) -> StoryStats:
             r[0]
             for r in conn.execute(text("SELECT id FROM articles ORDER BY published_at IS NULL, published_at, id"))
         ]
-    for start in range(0, len(ids), batch):
-        with engine.begin() as conn:
+        for start in range(0, len(ids), batch):
             for article_id in ids[start : start + batch]:
                 assign_story(conn, article_id)
-    with engine.connect() as conn:
+            logger.info("stories: %d of %d articles regrouped", min(start + batch, len(ids)), len(ids))
         stats = story_stats(conn)
     logger.info("stories rebuilt: %s", stats.line())
     return stats

@@ -20,8 +20,10 @@ from extract.attachments import find_attachment_links
 from extract.body import find_body
 from extract.challenge import detect_challenge, looks_like_challenge
 from extract.encoding import decode_html
+from extract.flat_markup import flatten_deep_markup
 from extract.notice_table import LabelledValue, find_labelled_values
 from extract.records import PageRecord
+from extract.text_credits import author_in_text, source_in_text
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +115,29 @@ def _cut_wrapper_runs(text: str) -> str:
     return _CLOSE_RUN.sub(cut, _OPEN_RUN.sub(cut, text))
 
 
+# libxml2 gives up at 256 open elements and drops the rest of the page; a page that hits it is read again with
+# the elements past this depth left out (extract.flat_markup), which keeps their text.
+MAX_PARSE_DEPTH = 200
+
+
 def _parse_tree(text: str) -> lxml_html.HtmlElement | None:
     try:
         parser = lxml_html.HTMLParser(huge_tree=False, remove_comments=True, remove_pis=True)
-        return lxml_html.document_fromstring(_cut_wrapper_runs(text), parser=parser)
+        tree = lxml_html.document_fromstring(_cut_wrapper_runs(text), parser=parser)
+        if not _stopped_too_deep(parser):
+            return tree
+        logger.info("markup nested past libxml2's depth limit: read with the elements past %d levels left out",
+                    MAX_PARSE_DEPTH)
+        parser = lxml_html.HTMLParser(huge_tree=False, remove_comments=True, remove_pis=True)
+        return lxml_html.document_fromstring(flatten_deep_markup(text, MAX_PARSE_DEPTH), parser=parser)
     except (etree.ParserError, ValueError) as error:
         logger.warning("unparseable page: %s", error)
         return None
+
+
+def _stopped_too_deep(parser: lxml_html.HTMLParser) -> bool:
+    """Whether libxml2 stopped at its nesting limit, losing what followed."""
+    return any(entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for entry in parser.error_log)
 
 
 def _set(record: PageRecord, field: str, value: str | None, layer: str) -> bool:
@@ -330,16 +348,24 @@ def _fill(record: PageRecord, body: bytes | str, declared: str | None, reference
     _apply_meta(record, meta)
     editor = _apply_labels(record, find_labelled_values(tree), meta.get("source"))
     _choose_title(record, tree, meta)
+    byline = page_meta.byline_blocks(tree, record.title)  # read before find_body takes the page's chrome out
+    byline_text = page_meta.byline_lines(byline)
     if not record.source:
-        _set(record, "source", page_meta.unlabelled_byline_source(tree, record.title), "structure")
+        _set(record, "source", page_meta.unlabelled_byline_source(byline), "structure")
+    if not record.published_at:
+        _set(record, "published_at", page_meta.byline_date(byline), "structure")
     if not record.published_at and len(text) <= LIBRARY_DATE_MAX_CHARS:
         _set(record, "published_at", _library_date(tree, reference_date), "library")
     _set(record, "author", page_meta.clean_author(page_meta.first_meta(meta, page_meta.AUTHOR_META)), "meta")
-    _set(record, "author", editor, "table")
     record.attachments = find_attachment_links(tree, record.url)
     found = find_body(tree)
     del proxies
     paragraphs = _trim_edges(found.paragraphs, record.title)
+    # What the text itself credits ("新华社北京3月5日电", "（记者 张三）"), where the page said nothing; the
+    # 责任编辑 only after that: an editor is not the author.
+    _set(record, "source", source_in_text(paragraphs), "text")
+    _set(record, "author", author_in_text(paragraphs, byline_text), "text")
+    _set(record, "author", editor, "table")
     record.text_original = "\n".join(paragraphs)
     if record.text_original:
         record.fields_from["text"] = "structure"

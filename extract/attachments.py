@@ -75,10 +75,74 @@ def _href_extension(href: str) -> str | None:
     return None
 
 
+# Where a site puts what every page carries — header, menus, footer, side bars, ad slots — by tag and by
+# class/id words: a document linked there ("品牌广告.pdf", "网站年报.pdf") is the site's, not the article's.
+# Not "top", "head" or "bottom": articles have them too ("con_bottom" holds the 附件 on some portals).
+_CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
+_CHROME_HINT = re.compile(
+    r"(?:^|[\s_\-])(?:footer|foot|copyright|banquan|nav|navbar|menu|submenu|header|topbar|top-bar|"
+    r"sidebar|side|aside|ad|ads|adv|advert|banner|guanggao|friend-?links?|yqlj|sitemap)(?:$|[\s_\-\d])",
+    re.I,
+)
+# An attachment block's own words win over the chrome around it (a "fujian" list inside a "main-side" column).
+_ATTACHMENT_HINT = re.compile(r"attach|fujian|fj|xiazai|download|enclosure|appendix|annex", re.I)
+
+
+@lru_cache(maxsize=4096)  # a site's class names come back on every page
+def _chrome_verdict(hint: str) -> bool | None:
+    """True for a container of site chrome, False for an attachment block, None when its words say neither."""
+    if not hint.strip():
+        return None
+    if _ATTACHMENT_HINT.search(hint):
+        return False
+    return True if _CHROME_HINT.search(hint) else None
+
+
+# A container named like chrome that holds prose is the article's wrapper ("top-content", "main-nav-body"); told
+# by reading its text, at most this many times a page, so a page of nested such containers stays linear.
+MAX_PROSE_CHECKS = 16
+PROSE_MIN_MARKS = 12
+_SENTENCE_MARKS = re.compile(r"[，。；！？]")
+
+
+class _ChromeMap:
+    """Whether an element sits in site chrome, worked out once per element for the whole page: a link's
+    ancestors are climbed only up to the first one already known, so all links together cost one pass."""
+
+    def __init__(self) -> None:
+        self._inside: dict[lxml_html.HtmlElement, bool] = {}
+        self._prose_checks_left = MAX_PROSE_CHECKS
+
+    def holds(self, anchor: lxml_html.HtmlElement) -> bool:
+        chain = []
+        node = anchor.getparent()
+        while node is not None and node not in self._inside:
+            chain.append(node)
+            node = node.getparent()
+        inside = self._inside[node] if node is not None else False
+        for el in reversed(chain):  # from the top down
+            own = self._own_verdict(el, inside)
+            inside = own if own is not None else inside
+            self._inside[el] = inside
+        return inside
+
+    def _own_verdict(self, el: lxml_html.HtmlElement, inside: bool) -> bool | None:
+        cls, ident = el.get("class"), el.get("id")
+        verdict = _chrome_verdict(f"{cls or ''} {ident or ''}") if cls or ident else None
+        if verdict is None and el.tag in _CHROME_TAGS:
+            verdict = True
+        if verdict and not inside and self._prose_checks_left > 0:
+            self._prose_checks_left -= 1
+            verdict = len(_SENTENCE_MARKS.findall(el.text_content())) < PROSE_MIN_MARKS
+        return verdict
+
+
 def find_attachment_links(tree: lxml_html.HtmlElement, base_url: str | None = None) -> list[AttachmentLink]:
-    """Links to document files, absolute, named by their link text (or file name), de-duplicated in page order."""
+    """Links to document files, absolute, named by their link text (or file name), de-duplicated in page order;
+    links in the site's header, menus, footer, side bars and ad slots are not the article's and are left out."""
     links: list[AttachmentLink] = []
     seen: set[str] = set()
+    chrome = _ChromeMap()
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
@@ -93,7 +157,7 @@ def find_attachment_links(tree: lxml_html.HtmlElement, base_url: str | None = No
         except ValueError as error:  # "http://[::1": one broken link must not cost the page
             logger.info("unreadable link %r: %s", href[:200], error)
             continue
-        if absolute in seen:
+        if absolute in seen or chrome.holds(anchor):
             continue
         seen.add(absolute)
         links.append(AttachmentLink(url=absolute, name=name, type=ext))

@@ -16,6 +16,8 @@ from functools import lru_cache
 from lxml import etree
 from lxml import html as lxml_html
 
+from extract.notice_table import is_bare_label
+
 NOISE_TAGS = {
     "script", "style", "noscript", "iframe", "svg", "canvas", "template", "button", "select", "input",
     "textarea", "nav", "footer", "aside", "object", "embed", "video", "audio", "map",
@@ -26,6 +28,9 @@ BLOCK_TAGS = {
     "figure", "figcaption", "body", "html",
 }  # fmt: skip
 PARAGRAPH_BREAK_TAGS = BLOCK_TAGS | {"br", "hr"}
+# Leaf blocks that are candidates themselves; <body> too, for a page whose text sits in it with only <br>s
+# between (an old page, or deep markup read flat).
+_CONTAINER_TAGS = {"div", "td", "section", "article", "body"}
 NOISE_HINT = re.compile(
     r"(?:^|[\s_\-])(?:comments?|cmt|share|sharebar|bdshare|jiathis|related|relate|recommend|rec|breadcrumbs?|crumbs?|"
     r"footer|foot|nav|navbar|menu|sidebar|side|copyright|advert|ads?|adv|banner|toolbar|social|tags?|hot|hotnews|rank|"
@@ -185,7 +190,7 @@ def _score_candidates(stats: dict[lxml_html.HtmlElement, _Stats]) -> dict[lxml_h
         score = _paragraph_score(s)
         if score <= 0:
             continue
-        container = el if el.tag in {"div", "td", "section", "article"} else None
+        container = el if el.tag in _CONTAINER_TAGS else None
         if container is not None:
             scores[container] = scores.get(container, 0.0) + score
         parent = el.getparent()
@@ -195,6 +200,8 @@ def _score_candidates(stats: dict[lxml_html.HtmlElement, _Stats]) -> dict[lxml_h
                 break
             scores[parent] = scores.get(parent, 0.0) + score * weight
             parent, weight = parent.getparent(), weight / 2
+    for table, score in _data_table_scores(stats).items():
+        scores[table] = scores.get(table, 0.0) + score
     final: dict[lxml_html.HtmlElement, float] = {}
     for el, score in scores.items():
         s = stats[el]
@@ -206,13 +213,56 @@ def _score_candidates(stats: dict[lxml_html.HtmlElement, _Stats]) -> dict[lxml_h
     return final
 
 
+MIN_DATA_ROWS = 3
+# A table with this many cells that are field labels (索引号, 发文机关, 日期…) holds a notice's 信息公开 fields or
+# heads a list: not a body.
+MAX_LABEL_CELLS = 2
+MAX_LABEL_CHARS = 24
+
+
+def _is_data_row(row: lxml_html.HtmlElement, stats: dict[lxml_html.HtmlElement, _Stats]) -> bool:
+    """A row of two or more cells that hold text only (no block inside): data, not page layout."""
+    cells = [cell for cell in row if cell.tag in ("td", "th")]
+    return len(cells) >= 2 and not any((s := stats.get(cell)) is None or s.has_block for cell in cells)
+
+
+def _data_table_scores(stats: dict[lxml_html.HtmlElement, _Stats]) -> dict[lxml_html.HtmlElement, float]:
+    """A table of data (a 行政处罚信息公开表, a statistics table) scored as one paragraph, each of its cells counted
+    like a clause: cell by cell its short values would score as menu items, and a disclaimer beside it win."""
+    rows: dict[lxml_html.HtmlElement, int] = {}
+    cells: dict[lxml_html.HtmlElement, int] = {}
+    labels: dict[lxml_html.HtmlElement, int] = {}
+    for row in stats:
+        if row.tag != "tr" or not _is_data_row(row, stats):
+            continue
+        table = row.getparent()
+        if table is not None and table.tag in ("tbody", "thead", "tfoot"):
+            table = table.getparent()
+        if table is None or table.tag != "table" or table not in stats:
+            continue
+        row_cells = [c for c in row if c.tag in ("td", "th") and stats[c].chars]
+        rows[table] = rows.get(table, 0) + 1
+        cells[table] = cells.get(table, 0) + len(row_cells)
+        labels[table] = labels.get(table, 0) + sum(
+            1 for c in row_cells if stats[c].chars <= MAX_LABEL_CHARS and is_bare_label(c.text_content())
+        )
+    scores: dict[lxml_html.HtmlElement, float] = {}
+    for table, count in rows.items():
+        if count >= MIN_DATA_ROWS and labels[table] < MAX_LABEL_CELLS:
+            s = stats[table]
+            scores[table] = _paragraph_score(_Stats(s.chars, s.link_chars, s.punct + cells[table] // 2))
+    return scores
+
+
 def _block_text(el: lxml_html.HtmlElement, stats: dict[lxml_html.HtmlElement, _Stats]) -> list[str]:
-    """Paragraphs of an element in document order: a break at every block boundary and `<br>`."""
+    """Paragraphs of an element in document order: a break at every block boundary and `<br>`; a data table's
+    row is one line, its cells apart by tabs."""
     parts: list[str] = []
-    skip_depth = 0
     skip_el = None
+    row = None  # the data row being read: its text stays on one line
     for event, node in etree.iterwalk(el, events=("start", "end")):
-        if not isinstance(node.tag, str):
+        tag = node.tag
+        if not isinstance(tag, str):
             continue
         if skip_el is not None:
             if event == "end" and node is skip_el:
@@ -222,21 +272,39 @@ def _block_text(el: lxml_html.HtmlElement, stats: dict[lxml_html.HtmlElement, _S
             continue
         if event == "start":
             s = stats.get(node)
-            if node is not el and s is not None and node.tag in BLOCK_TAGS and _is_link_list(s):
+            if node is not el and s is not None and tag in BLOCK_TAGS and _is_link_list(s):
                 skip_el = node
-                skip_depth += 1
                 continue
-            if node.tag in PARAGRAPH_BREAK_TAGS:
+            if row is None and tag == "tr" and _is_data_row(node, stats):
+                row = node
+                parts.append("\n")
+            elif row is None and tag in PARAGRAPH_BREAK_TAGS:
                 parts.append("\n")
             if node.text:
-                parts.append(node.text)
+                parts.append(node.text if row is None else _one_line(node.text))
         else:
-            if node.tag in PARAGRAPH_BREAK_TAGS:
+            if node is row:
+                row = None
+                parts.append("\n")
+            elif row is not None and tag in ("td", "th") and node.getparent() is row:
+                parts.append("\t")
+            elif row is None and tag in PARAGRAPH_BREAK_TAGS:
                 parts.append("\n")
             if node is not el and node.tail:
-                parts.append(node.tail)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))  # spaces collapsed
+                parts.append(node.tail if row is None else _one_line(node.tail))
+    lines = (_collapse_line(line) for line in "".join(parts).split("\n"))
     return [line for line in lines if line and _CJK_OR_WORD.search(line)]
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ")
+
+
+def _collapse_line(line: str) -> str:
+    """Spaces collapsed; in a table row, within each cell, the cells kept apart by one tab."""
+    if "\t" not in line:
+        return " ".join(line.split())
+    return "\t".join(" ".join(cell.split()) for cell in line.rstrip().rstrip("\t").split("\t")).strip()
 
 
 def _is_link_list(s: _Stats) -> bool:

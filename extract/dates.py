@@ -15,6 +15,13 @@ logger = logging.getLogger(__name__)
 
 # Full-width digits and punctuation to ASCII, one character for one so that offsets stay valid.
 _WIDTH = str.maketrans("０１２３４５６７８９－／．：　", "0123456789-/.: ")
+_WIDE_RE = re.compile("[０１２３４５６７８９－／．：　]")
+
+
+def _narrow(text: str) -> str:
+    """Full-width digits and marks as ASCII; most texts have none, and are returned as they are (translating a
+    whole text costs a dictionary lookup per character)."""
+    return text.translate(_WIDTH) if _WIDE_RE.search(text) else text
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "○": 0,
     "零": 0,
@@ -99,16 +106,16 @@ def _match_to_iso(m: re.Match[str], reference: datetime.date | None) -> str | No
 
 def find_dates(text: str, reference: datetime.date | None = None) -> list[tuple[int, int, str]]:
     """(start, end, iso) of every date expression, in text order; month-days need `reference` for a year."""
-    ascii_text = text.translate(_WIDTH)
+    ascii_text = _narrow(text)
     found: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(ascii_text))  # 1 where an earlier pattern matched: a check costs the match's length
     for pattern in _PATTERNS:
         for m in pattern.finditer(ascii_text):
             start, end = m.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.find(1, start, end) != -1:
                 continue
             # Claimed even when invalid: 2021年2月30日 is not 2021-02 read by a shorter pattern.
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             iso = _match_to_iso(m, reference)
             if iso is None:
                 continue
@@ -150,15 +157,16 @@ def parse_datetime(s: str) -> str | None:
     return f"{date}T{time:%H:%M:%S}"
 
 
+# Both open with the year itself (the lookbehind that guards it follows), so the engine skips ahead to "20".
 _YEAR_MENTION = re.compile(
-    r"(?<![\d~—\-])(?P<y>20\d\d)\s*(?:年(?P<month>\s*\d{1,2}\s*月)?|[-/.]\d{1,2}[-/.]\d{1,2})"
+    r"(?P<y>20\d\d)(?<![\d~—\-]\d{4})\s*(?:年(?P<month>\s*\d{1,2}\s*月)?|[-/.]\d{1,2}[-/.]\d{1,2})"
     r"(?![-—~至到]\s*20\d\d)"
 )
-_PERIOD_START = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*年?\s*[-—~至到]\s*20\d\d\s*年")
+_PERIOD_START = re.compile(r"(?P<y>20\d\d)(?<!\d\d{4})\s*年?\s*[-—~至到]\s*20\d\d\s*年")
 
 
 _TARGET_BEFORE = re.compile(r"(?:到|(?<!截)至|力争|争取|预计|将于|将在|计划)\s*$")
-_TARGET_AFTER = re.compile(r"^\s*[初中底末前]?(?:建成|实现|达到|形成|培育|基本|初步|全面|将|要|前)")
+_TARGET_AFTER = re.compile(r"\s*[初中底末前]?(?:建成|实现|达到|形成|培育|基本|初步|全面|将|要|前)")
 
 
 def _is_deadline(text: str, m: re.Match[str]) -> bool:
@@ -166,7 +174,7 @@ def _is_deadline(text: str, m: re.Match[str]) -> bool:
     if m["month"] is not None:
         return False
     return bool(
-        _TARGET_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) or _TARGET_AFTER.match(text[m.end() :])
+        _TARGET_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) or _TARGET_AFTER.match(text, m.end())
     )
 
 
@@ -184,7 +192,7 @@ def infer_reference_year(text: str, head_chars: int = 600) -> int | None:
     the whole text is used when its head names no year, and the first year of a plan period (2020-2022年)
     only when nothing else is dated: plans are announced in or just before their first year.
     """
-    ascii_text = text.translate(_WIDTH)
+    ascii_text = _narrow(text)
     for scope in (ascii_text[:head_chars], ascii_text):
         year = _most_named([int(m["y"]) for m in _YEAR_MENTION.finditer(scope) if not _is_deadline(scope, m)])
         if year is not None:

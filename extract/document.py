@@ -24,11 +24,12 @@ _ENUM_RE = re.compile(
     r"|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])"
 )
 _SENTENCE_PUNCT = "。！？!?；;"
+_SENTENCE_PUNCT_RE = re.compile("[" + _SENTENCE_PUNCT + "]")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|—|-|－)")
 _GOAL_HEADING_RE = re.compile(r"目标|预期|工作安排|重点工作|工作任务|主要任务|重点任务|实事|举措|措施|计划|部署|行动|关于\d{4}年工作")
 _PAST_HEADING_RE = re.compile(r"回顾|现状|成就|成效|基础|基本情况|发展情况|过去|形势|总结")
 _SECTION_OPENING_DEADLINE_RE = re.compile(r"^(?:力争|争取)?(?:到|至)((?:19|20)\d{2})年(?:底|末)?(?:前)?[，,]")
-_WHOLE_TEXT_PERIOD_RE = re.compile(r"在?“?(十[一二三四五六]五)”?(?:期间|时期)")
+_WHOLE_TEXT_PERIOD_RE = re.compile(r"(十[一二三四五六]五)”?(?:期间|时期)")  # the period named; 在“…”期间 around it
 _REPORT_RE = re.compile(r"政府工作报告|施政报告")
 _DATE_LINE_RE = re.compile(
     r"^(?:[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} ((?:19|20)\d{2})|((?:19|20)\d{2})[-./年]\d{1,2}[-./月]\d{1,2})")
@@ -90,19 +91,19 @@ class Document:
 
 def _is_heading(line: str) -> tuple[bool, int]:
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(stripped) > 40:  # a heading is short: long lines (most of a body) end here
         return False, 9
     enum = _ENUM_RE.match(stripped)
-    short = len(stripped) <= 40
-    sentence = any(c in stripped for c in _SENTENCE_PUNCT)
+    sentence = _SENTENCE_PUNCT_RE.search(stripped) is not None
     if enum:
         head = enum.group(0)
         level = 1 if head.startswith("第") else 2 if head.endswith("、") and not head[0].isdigit() else \
             3 if head[0] in "（(" and not head[1].isdigit() else 4
         one_sentence = not sentence or (stripped.endswith("。") and stripped.count("。") == 1
-                                        and not re.search(r"[，,；;]", stripped))
-        return (short and one_sentence), (level if short and one_sentence else 9)
-    if short and not sentence and "，" not in stripped and "," not in stripped:
+                                        and "，" not in stripped and "," not in stripped
+                                        and "；" not in stripped and ";" not in stripped)
+        return one_sentence, (level if one_sentence else 9)
+    if not sentence and "，" not in stripped and "," not in stripped:
         return True, 5
     return False, 9
 
@@ -154,10 +155,13 @@ def build_document(text: str, reference_year: int | None) -> Document:
     stack: list[Anchor] = []
     pos = 0
     pending_opening = False  # the first body line after a heading may set the section's deadline
+    snapshot = Anchor()  # the anchor in force, copied when it changes: lines under one heading share it
+    lines, anchors, starts = doc.lines, doc.anchors, doc._line_starts
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
         heading, level = _is_heading(raw)
+        changed = False
         if heading:
             while stack and stack[-1].level >= level:
                 stack.pop()
@@ -176,17 +180,20 @@ def build_document(text: str, reference_year: int | None) -> Document:
             elif years and anchor.role != "past":
                 anchor.year = max(years)
             stack.append(anchor)
-            pending_opening = True
-        elif raw.strip() and pending_opening:
+            pending_opening = changed = True
+        elif pending_opening and raw.strip():
             m = _SECTION_OPENING_DEADLINE_RE.match(raw.strip())
             if m and stack:
                 stack[-1].year = int(m.group(1))
                 stack[-1].role = stack[-1].role or "goal"
+                changed = True
             pending_opening = False
-        current = stack[-1] if stack else Anchor()
-        doc.lines.append(Line(start, end, heading, level))
-        doc.anchors.append(Anchor(current.year, current.role, current.level))
-        doc._line_starts.append(start)
+        if changed:
+            current = stack[-1] if stack else Anchor()
+            snapshot = Anchor(current.year, current.role, current.level)
+        lines.append(Line(start, end, heading, level))
+        anchors.append(snapshot)
+        starts.append(start)
     return doc
 
 

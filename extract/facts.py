@@ -10,6 +10,7 @@ import logging
 import re
 from datetime import date
 
+from extract.dates import infer_reference_year, parse_date
 from extract.doc_identity import (
     document_policies,
     local_region,
@@ -18,7 +19,13 @@ from extract.doc_identity import (
     with_region,
 )
 from extract.document import build_document, region_for_news
+from extract.keywords import extract_keywords
+from extract.normalize import Normalized, normalize_text
+from extract.policies import _merge, _reference_for, _scan, find_doc_number, policy_from_title
+from extract.policies import logger as policies_logger
 from extract.records import ArticleFacts, Policy, RegionMention
+from extract.regions import find_regions, lookup_region
+from extract.targets import explain_targets, extract_targets
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +45,19 @@ _TRAILER_SOURCE_RES = (
 _AUTHOR_END_RE = re.compile(
     r"[（(]\s*(?:记者|文|作者|通讯员|撰稿)?\s*[:：]?\s*((?:[\u4e00-\u9fff]\s?){1,3}[\u4e00-\u9fff])\s*[)）]\s*$"
 )
+_AUTHOR_END_CHARS = 80  # "（记者 张三 李四）" closes a text: only its tail is read
+# Each by-line pattern with the words it cannot match without: most texts have none, and are not searched.
 _AUTHOR_LINE_RES = (
-    re.compile(r"(?:^|\n)[^\n。，]{0,12}?记者\s*[|｜:：]?\s*([\u4e00-\u9fff]{2,3})\s*(?:\n|$)"),
-    re.compile(r"(?:^|\n)[^\n。，]{2,14}?(?:研究员|分析师|撰稿人)\s+([\u4e00-\u9fff]{2,3})\s"),
-    re.compile(r"(?:^|\n)\s*(?:作者|文|撰文|记者)\s*[:：/｜|]\s*([\u4e00-\u9fff]{2,4})(?=\s|$|[，。])"),
-    re.compile(r"(?:本报|本刊|本台)?记者\s+([\u4e00-\u9fff]{2,3})(?=\s|报道|$)"),
+    (re.compile(r"(?:^|\n)[^\n。，]{0,12}?记者\s*[|｜:：]?\s*([\u4e00-\u9fff]{2,3})\s*(?:\n|$)"), ("记者",)),
+    (re.compile(r"(?:^|\n)[^\n。，]{2,14}?(?:研究员|分析师|撰稿人)\s+([\u4e00-\u9fff]{2,3})\s"), ("研究员", "分析师", "撰稿人")),
+    (re.compile(r"(?:^|\n)\s*(?:作者|文|撰文|记者)\s*[:：/｜|]\s*([\u4e00-\u9fff]{2,4})(?=\s|$|[，。])"),
+     (":", "：", "/", "｜", "|")),
+    (re.compile(r"(?:本报|本刊|本台)?记者\s+([\u4e00-\u9fff]{2,3})(?=\s|报道|$)"), ("记者",)),
 )
 _NOT_NAMES = frozenset("完续略图摄待编注")
 
 
 def _normalize(text: str, normalized: bool):
-    from extract.normalize import Normalized, normalize_text
-
     if not normalized:
         return normalize_text(text)
     return Normalized(text, text, HANS, [])
@@ -86,15 +94,15 @@ def infer_source(text: str, removed: list[str]) -> str | None:
 
 def infer_author(text: str, removed: list[str]) -> str | None:
     """The reporter: "（邢 萌）" at the end → 邢萌; "记者 张三" / "作者：张三"."""
-    for part in (text.rstrip(), *reversed(removed)):
+    for part in (text.rstrip()[-_AUTHOR_END_CHARS:], *reversed(removed)):
         m = _AUTHOR_END_RE.search(part)
         if m:
             name = re.sub(r"\s+", "", m.group(1))
             if not set(name) & _NOT_NAMES and not _is_place(name):
                 return name
     for part in (text[:400], text[-200:]):
-        for regex in _AUTHOR_LINE_RES:
-            m = regex.search(part)
+        for regex, needed in _AUTHOR_LINE_RES:
+            m = regex.search(part) if any(word in part for word in needed) else None
             if m and not _is_place(m.group(1)):
                 return m.group(1)
     return None
@@ -102,8 +110,6 @@ def infer_author(text: str, removed: list[str]) -> str | None:
 
 def _is_place(name: str) -> bool:
     try:
-        from extract.regions import lookup_region
-
         return lookup_region(name) is not None
     except Exception:  # noqa: BLE001
         return False
@@ -113,8 +119,6 @@ def _reference(reference_date: date | None, text: str) -> date | None:
     if reference_date is not None:
         return reference_date
     try:
-        from extract.dates import infer_reference_year
-
         year = infer_reference_year(text)
     except Exception:  # noqa: BLE001
         logger.warning("could not infer the reference year")
@@ -124,16 +128,12 @@ def _reference(reference_date: date | None, text: str) -> date | None:
 
 def _page_policy(page_fields: dict, reference: date | None) -> Policy | None:
     """A government notice page is itself a policy: its title, 发文字号, issuer, 成文日期."""
-    from extract.policies import find_doc_number, policy_from_title
-
     title = (page_fields.get("title") or "").strip()
     if not title:
         return None
     issued = page_fields.get("written_on") or page_fields.get("published_on")
     if issued:
         try:
-            from extract.dates import parse_date
-
             issued = parse_date(str(issued), reference) or str(issued)
         except Exception:  # noqa: BLE001
             issued = str(issued)
@@ -146,8 +146,6 @@ def _page_policy(page_fields: dict, reference: date | None) -> Policy | None:
 
 def _keywords(text: str) -> list[tuple[str, float]]:
     try:
-        from extract.keywords import extract_keywords
-
         return extract_keywords(text)
     except Exception:  # noqa: BLE001
         logger.warning("keyword extraction failed")
@@ -158,9 +156,6 @@ def _scan_policies(body: str, reference: date | None,
                    mentions: list[RegionMention]) -> tuple[list[Policy], list] | None:
     """One scan for policies (as extract_policies) and the places that name them (which the targets use),
     instead of one each; None when it failed (logged as extract_policies would)."""
-    from extract.policies import _reference_for, _scan
-    from extract.policies import logger as policies_logger
-
     try:
         return _scan(body, _reference_for(reference, body), mentions)
     except Exception:  # noqa: BLE001 - extraction must not stop a crawl
@@ -204,8 +199,6 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
                          source=source, author=author)
     mentions: list[RegionMention] = []
     try:
-        from extract.regions import find_regions
-
         mentions = find_regions(body)
         facts.region_mentions = mentions
         facts.regions_mentioned = sorted({m.name for m in mentions})  # = regions_mentioned(body), one pass
@@ -221,9 +214,6 @@ def extract_facts(text: str, *, file: str | None = None, reference_date: date | 
     except Exception:  # noqa: BLE001
         logger.exception("article fields failed for %s", file)
     try:
-        from extract.policies import _merge
-        from extract.targets import explain_targets, extract_targets
-
         scanned = _scan_policies(body, reference, mentions)
         policies = list(scanned[0]) if scanned is not None else []
         own = document_policies(body, doc) if not page_fields else []

@@ -83,6 +83,12 @@ def is_placeholder(value: str) -> bool:
     return re.sub(r"[\s\u3000\xa0]+", "", value).lower() in PLACEHOLDERS
 
 
+def is_bare_label(text: str) -> bool:
+    """Whether `text` is nothing but a field label ("索 引 号", "发文字号：", "日期"): a cell of a 信息公开 table
+    or of a list table's header, not data."""
+    return _bare_label(text) is not None
+
+
 def _bare_label(text: str) -> str | None:
     """The label word when `text` is nothing but a label (and maybe a colon), else None."""
     if len(text) > 24:

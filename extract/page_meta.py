@@ -148,8 +148,19 @@ def _byline_value(value: str | None) -> str:
     chrome = _BYLINE_CHROME.search(value)
     if chrome is not None:
         value = value[: chrome.start()]
-    value = value.strip(" ：:|丨/,，;；。")
+    value = _unbalanced_brackets(value.strip(" ：:|丨/,，;；。"))
     return "" if _BYLINE_PLACEHOLDER.match(value) else value
+
+
+def _unbalanced_brackets(value: str) -> str:
+    """"经济日报）" (the credit "（来源：经济日报）" read from its label on) → "经济日报"; "人民网（北京）" stays."""
+    value = value.strip()
+    for opening, closing in (("（", "）"), ("(", ")"), ("【", "】"), ("[", "]")):
+        if value.endswith(closing) and opening not in value:
+            value = value[: -len(closing)].rstrip()
+        if value.startswith(opening) and closing not in value:
+            value = value[len(opening) :].lstrip()
+    return value
 
 
 def clean_source(value: str | None) -> str | None:
@@ -192,34 +203,76 @@ MAX_BYLINE_CHARS = 150
 _NOT_BLOCKS = {"script", "style", "noscript", "template"}
 
 
-def unlabelled_byline_source(tree: lxml_html.HtmlElement, title: str | None) -> str | None:
+def unlabelled_byline_source(blocks: list[lxml_html.HtmlElement]) -> str | None:
     """A source the by-line under the title names without a "来源：" label: "新华社 2020-01-03 18:13",
     "2019-09-26 10:56:28 证券时报网", "本文来源于国家统计局 2024-05-11". Only a publisher's name is taken."""
+    for block in blocks:
+        text = collapse_spaces(block.text_content())
+        if len(text) > MAX_BYLINE_CHARS or not _BYLINE_DATE.search(text):
+            continue
+        for piece in block.itertext():
+            name = _byline_value(_SOURCE_PREFIX.sub("", _BYLINE_DATE.sub(" ", piece).strip()))
+            if _PUBLISHER_NAME.match(name):
+                return name
+        return None
+    return None
+
+
+def byline_date(blocks: list[lxml_html.HtmlElement]) -> str | None:
+    """The date on the by-line under the title when no label names it ("2024年03月08日 09:41　举报"): the day the
+    page shows, read before any library's guess."""
+    for block in blocks:
+        text = collapse_spaces(block.text_content())
+        found = _BYLINE_DATE.search(text) if len(text) <= MAX_BYLINE_CHARS else None
+        if found and _looks_like_byline(text, found):
+            return iso_date(found.group(0))
+    return None
+
+
+_BYLINE_WORDS = re.compile(r"来源|作者|记者|编辑|发布|浏览|阅读|点击|字号|字体|分享|举报|打印|评论|收藏")
+MAX_BYLINE_REST_CHARS = 12
+
+
+def _looks_like_byline(text: str, date: re.Match[str]) -> bool:
+    """A by-line, not a sentence that holds a date ("（2018年3月20日第十三届全国人民代表大会第一次会议通过）"): the
+    date has its time, or the line's other words are by-line words or few."""
+    if re.search(r"\d{1,2}\s*[:：]\s*\d{2}", date.group(0)) or _BYLINE_WORDS.search(text):
+        return True
+    rest = re.sub(r"[\W_]+", "", text[: date.start()] + text[date.end() :])
+    return len(rest) <= MAX_BYLINE_REST_CHARS
+
+
+def byline_lines(blocks: list[lxml_html.HtmlElement]) -> list[str]:
+    """The short texts of the by-line blocks."""
+    lines = (collapse_spaces(block.text_content()) for block in blocks)
+    return [line for line in lines if line and len(line) <= MAX_BYLINE_CHARS]
+
+
+# Where pages of the 2000s set the title when they have no <h1>: a bold or large-font run of its own.
+_OLD_HEADING_TAGS = ("b", "strong", "font", "span", "td", "div", "p")
+
+
+def byline_blocks(tree: lxml_html.HtmlElement, title: str | None) -> list[lxml_html.HtmlElement]:
+    """The few elements after the heading that repeats the title (where by-lines are), or none; the readers of
+    by-lines above take them."""
     squeezed_title = _SPACES.sub("", title or "")
     if len(squeezed_title) < 4:
-        return None
+        return []
     for tag in ("h1", "h2", "h3"):
         for heading in tree.iter(tag):
             squeezed = _SPACES.sub("", heading.text_content())
-            if len(squeezed) < 4 or not (squeezed.startswith(squeezed_title) or squeezed_title.startswith(squeezed)):
-                continue
-            for block in _blocks_after(heading):
-                text = collapse_spaces(block.text_content())
-                if len(text) > MAX_BYLINE_CHARS or not _BYLINE_DATE.search(text):
-                    continue
-                for piece in block.itertext():
-                    name = _byline_value(_SOURCE_PREFIX.sub("", _BYLINE_DATE.sub(" ", piece).strip()))
-                    if _PUBLISHER_NAME.match(name):
-                        return name
-                return None
-            return None
-    return None
+            if len(squeezed) >= 4 and (squeezed.startswith(squeezed_title) or squeezed_title.startswith(squeezed)):
+                return _blocks_after(heading)
+    for heading in tree.iter(_OLD_HEADING_TAGS):  # own text only: one look at each element
+        if heading.text and len(heading) == 0 and _SPACES.sub("", heading.text) == squeezed_title:
+            return _blocks_after(heading)
+    return []
 
 
 def _blocks_after(heading: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """The few elements that follow a heading: its next siblings, else its parent's."""
     node: lxml_html.HtmlElement | None = heading
-    for _ in range(2):
+    for _ in range(4):  # <tr><td><font><b>title</b></font></td></tr><tr>…by-line…</tr>: three levels up
         if node is None:
             break
         siblings = [el for el in node.itersiblings() if isinstance(el.tag, str) and el.tag not in _NOT_BLOCKS][:3]

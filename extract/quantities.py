@@ -45,18 +45,28 @@ _MAG = r"(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|兆)"
 _SEP = r"(?:至|到|—|－|-|~|～|–)"
 _SUFFIX = r"(?:或以上|以上|以下|以内|左右|上下|多|余)"
 
+# Each pattern opens with the character class a number starts with (the lookbehind that guards it comes after
+# that character), so the regex engine skips to digits and numerals instead of trying the pattern everywhere.
+_NUM_START = "\\d一二两三四五六七八九十"
+_LEAD = rf"[{_NUM_START}](?<![\d.,A-Za-z{_CN}第].)"  # a number's first character, not inside another number
+_AR_REST = r"(?<=\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d{1,6})?|\d{0,15}(?:\.\d{1,6})?)"
+_CN_REST = rf"(?<![\d])[{_CN}]{{0,19}}(?:点[零〇一二三四五六七八九]{{1,6}})?"
+# What can follow a number (a magnitude, a unit, a range's separator, a space): a one-character check that spares
+# the engine the hundred unit alternatives after the many numerals that count nothing (一个, 进一步, 统一).
+_AFTER_NUMBER = "".join(sorted({u[0] for u in _BASE_UNITS} | set("万亿千百十兆至到—－-~～–")))
 _QTY_RE = re.compile(
-    rf"(?<![\d.,A-Za-z{_CN}第])(?P<num>{_NUM})(?![\d,])(?P<mag>{_MAG})?"
+    rf"(?P<num>{_LEAD}(?:{_AR_REST}|{_CN_REST}))(?![\d,])(?=[{re.escape(_AFTER_NUMBER)}\s])(?P<mag>{_MAG})?"
     rf"(?:(?P<unit1>{_UNIT_RE})?\s*{_SEP}\s*(?P<num2>{_NUM})(?P<mag2>{_MAG})?)?"
     rf"(?P<unit>{_UNIT_RE})(?:/(?P<denom>{_DENOM_RE}))?(?:[（(](?:Mbps|Gbps|Tbps)[)）])?(?![A-Za-z])"
     rf"(?P<suffix>{_SUFFIX})?"
 )
-_PERCENT_WORD_RE = re.compile(
-    rf"百分之(?P<num>{_NUM})(?:{_SEP}(?:百分之)?(?P<num2>{_NUM}))?(?P<suffix>{_SUFFIX})?"
-    rf"|(?<![{_CN}\d])(?P<tenths>[一二两三四五六七八九\d])成(?P<tsuffix>{_SUFFIX})?"
-    rf"|(?P<half>一半|半数)(?P<hsuffix>{_SUFFIX})?"
-    rf"|(?P<den>[二三四五六七八九十])分之(?P<nom>[一二三四五六七八九])(?P<fsuffix>{_SUFFIX})?"
-    rf"|全国前(?P<rank>[一二三四五六七八九十]{{1,3}}|\d{{1,3}})(?![\d{_CN}]|名以)"
+_PERCENT_WORD_RES = (
+    re.compile(rf"百分之(?P<num>{_NUM})(?:{_SEP}(?:百分之)?(?P<num2>{_NUM}))?(?P<suffix>{_SUFFIX})?"),
+    # 4成: found from 成 (rarer than numerals), the digit read behind it; the quantity starts at the digit.
+    re.compile(rf"成(?<=(?<![{_CN}\d])(?P<tenths>[一二两三四五六七八九\d])成)(?P<tsuffix>{_SUFFIX})?"),
+    re.compile(rf"(?P<half>一半|半数)(?P<hsuffix>{_SUFFIX})?"),
+    re.compile(rf"(?P<den>[二三四五六七八九十])分之(?P<nom>[一二三四五六七八九])(?P<fsuffix>{_SUFFIX})?"),
+    re.compile(rf"全国前(?P<rank>[一二三四五六七八九十]{{1,3}}|\d{{1,3}})(?![\d{_CN}]|名以)"),
 )
 _MAGNITUDES = {"": 1, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8, "十亿": 10**9,
                "百亿": 10**10, "千亿": 10**11, "万亿": 10**12, "兆": 10**12}
@@ -83,6 +93,9 @@ def _integral(value: Decimal) -> int | float:
 def to_value(number: str, magnitude: str = "") -> int | float | None:
     """"2400" + "亿" → 240000000000, "1.5" + "万亿" → 1.5e12, "两千" → 2000; None when not a number or too large."""
     number = number.replace(",", "")
+    if len(number) <= 18 and number.isascii() and number.isdigit():  # the common case, without Decimal
+        value = int(number) * _MAGNITUDES.get(magnitude, 1)
+        return value if value < MAX_VALUE else None
     try:
         base = Decimal(number)
     except InvalidOperation:
@@ -130,32 +143,37 @@ def _numbers(text: str) -> list[Quantity]:
 
 def _percent_words(text: str) -> list[Quantity]:
     out = []
-    for m in _PERCENT_WORD_RE.finditer(text):
-        if m.group("num"):
-            value = to_value(m.group("num"))
-            value_max = to_value(m.group("num2")) if m.group("num2") else None
-            if value is None or (m.group("num2") and (value_max is None or value_max <= value)):
-                continue
-            out.append(Quantity(m.start(), m.end(), value, value_max, "%", m.group("suffix"), m.group("num"),
-                                "percent_word"))
-        elif m.group("tenths"):
-            tenths = to_value(m.group("tenths"))
-            if tenths:
-                out.append(Quantity(m.start(), m.end(), tenths * 10, None, "%", m.group("tsuffix"),
-                                    m.group("tenths"), "percent_word"))
-        elif m.group("half"):
-            out.append(Quantity(m.start(), m.end(), 50, None, "%", m.group("hsuffix"), m.group("half"),
-                                "percent_word"))
-        elif m.group("den"):
-            den, nom = parse_chinese_number(m.group("den")), parse_chinese_number(m.group("nom"))
-            if den and nom and nom < den:
-                out.append(Quantity(m.start(), m.end(), round(100 * nom / den, 2), None, "%", m.group("fsuffix"),
-                                    m.group(0), "percent_word"))
-        elif m.group("rank"):
-            rank = to_value(m.group("rank"))
-            if rank:
-                out.append(Quantity(m.start(), m.end(), rank, None, "位", None, m.group("rank"), "rank"))
+    for regex in _PERCENT_WORD_RES:
+        for m in regex.finditer(text):
+            q = _percent_word(m)
+            if q is not None:
+                out.append(q)
     return out
+
+
+def _percent_word(m: re.Match[str]) -> Quantity | None:
+    """百分之四点五 / 4成 / 一半 / 三分之一 / 全国前十, as a quantity; None when its numbers do not parse."""
+    found = m.groupdict()
+    if found.get("num"):
+        value = to_value(m.group("num"))
+        value_max = to_value(m.group("num2")) if m.group("num2") else None
+        if value is None or (m.group("num2") and (value_max is None or value_max <= value)):
+            return None
+        return Quantity(m.start(), m.end(), value, value_max, "%", m.group("suffix"), m.group("num"), "percent_word")
+    if found.get("tenths"):
+        tenths = to_value(m.group("tenths"))
+        return Quantity(m.start("tenths"), m.end(), tenths * 10, None, "%", m.group("tsuffix"), m.group("tenths"),
+                        "percent_word") if tenths else None
+    if found.get("half"):
+        return Quantity(m.start(), m.end(), 50, None, "%", m.group("hsuffix"), m.group("half"), "percent_word")
+    if found.get("den"):
+        den, nom = parse_chinese_number(m.group("den")), parse_chinese_number(m.group("nom"))
+        if den and nom and nom < den:
+            return Quantity(m.start(), m.end(), round(100 * nom / den, 2), None, "%", m.group("fsuffix"),
+                            m.group(0), "percent_word")
+        return None
+    rank = to_value(m.group("rank"))
+    return Quantity(m.start(), m.end(), rank, None, "位", None, m.group("rank"), "rank") if rank else None
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 import zlib
 from collections.abc import Collection, Iterable
@@ -43,6 +44,9 @@ LEAD_BANDS = 16  # numbered BANDS … BANDS + LEAD_BANDS - 1, ROWS values each
 MIN_OVERLAP = 0.6
 # Texts shorter than this (in shingles) are not fingerprinted: a headline-only brief has nothing to compare.
 MIN_SHINGLES = 40
+# Shingles fed to MinHash at a time: datasketch hashes a batch as one (batch × NUM_PERM) array of 64-bit values,
+# so a 1.5-million-character text in one batch took 1.26 GB; 4,096 at a time take 4 MB, for the same signature.
+MINHASH_CHUNK = 4096
 # Copies keep the figures: of the numbers in the shorter text, this share must occur in the other one. Template
 # notices that differ only in their names and amounts share most of their words but not their figures
 # (measured: such pairs share 0.25-0.29 of their figures, copies and a revised notice 0.82 and more).
@@ -131,7 +135,9 @@ def minhash_values(shingle_set: Iterable[int]) -> list[int]:
     from datasketch import MinHash
 
     mh = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_permutations(), scheme="affine32")
-    mh.update_batch(list(shingle_set))
+    values = iter(shingle_set)
+    while chunk := list(itertools.islice(values, MINHASH_CHUNK)):  # the minimum of minima: same signature
+        mh.update_batch(chunk)
     return [int(v) for v in mh.hashvalues]
 
 

@@ -17,10 +17,21 @@ from pipelines import offload
 
 
 class PageAnalysisPipeline(offload.OffloadingPipeline):
+    """A page whose analysis runs past ANALYSIS_TIMEOUT_SECONDS is dropped as `too_slow` (with its URL in
+    `errors`, as `dropped_too_slow`) and the crawl goes on."""
+
+    def __init__(self, workers: int = 0, time_cap: float = 0) -> None:
+        super().__init__(workers)
+        self.time_cap = time_cap
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("PROCESSING_WORKERS"), crawler.settings.getfloat("ANALYSIS_TIMEOUT_SECONDS"))
+
     async def process_item(self, item, spider=None):
         if not isinstance(item, FetchedPage):
             return item
         try:
-            return await offload.run(analyse_page, item)
+            return await offload.run(analyse_page, item, self.time_cap)
         except NotAnArticle as exc:
             raise DropItem(exc.reason) from exc

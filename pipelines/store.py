@@ -4,6 +4,9 @@ Articles are held and written in batches, one transaction per batch (STORE_BATCH
 STORE_BATCH_SECONDS, whichever comes first, and whatever is held when the spider closes): a transaction per
 article cost more than writing its rows. A crawl killed outright loses the held batch only, and those pages,
 never recorded, are fetched again by the next run. Errors, 304s and attachments are written as they come.
+A frontier worker (crawler/frontier.py) acknowledges a request once its items are through the pipelines, so
+there an article's item is finished only when its batch is written, and an attachment never waits in memory
+for its notice: it is stored at once, and linked with its facts when the notice is stored (article_writer).
 The counts are written to `crawl_runs` every few seconds too, so a run killed outright still shows how far
 it got; the site's cursor and walk state are recorded when its spider closes.
 """
@@ -12,8 +15,12 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import load_object
+from twisted.internet.defer import Deferred
 
 from crawler.items import FetchedAttachment, FetchedPage, FetchError, NotModifiedPage
 from crawler.run_counts import SiteCounts
@@ -42,6 +49,10 @@ class StoragePipeline:
         self._batch: list[FetchedPage] = []
         self._batch_urls: set[str] = set()
         self._batch_started = 0.0
+        self._batch_written: list[Deferred] = []  # fired when the held batch is written (frontier workers)
+        # A scheduler that acknowledges requests when Scrapy is done with them (FrontierScheduler): done must
+        # mean stored, or a worker killed with a batch held loses articles the frontier thinks fetched.
+        self.finish_when_stored = getattr(load_object(self.settings.get("SCHEDULER")), "acknowledges_requests", False)
         self.batch_size = max(1, self.settings.getint("STORE_BATCH_SIZE", 10))
         self.batch_seconds = self.settings.getfloat("STORE_BATCH_SECONDS", 2.0)
         self._timer = None
@@ -83,8 +94,11 @@ class StoragePipeline:
                 self._batch_started = time.monotonic()
             self._batch.append(item)
             self._batch_urls.add(item.url)
+            done = self._when_written(item) if self.finish_when_stored else item
             if len(self._batch) >= self.batch_size:
                 self._flush_batch()
+            self._flush_if_due()
+            return done
         elif isinstance(item, NotModifiedPage):
             if self.store.mark_not_modified(item, self.run_id):
                 self.counts.not_modified += 1
@@ -105,6 +119,17 @@ class StoragePipeline:
         self._flush_if_due()
         return item
 
+    def _when_written(self, item: FetchedPage) -> Any:
+        """`item`, once the batch holding it is written: what Scrapy awaits before it calls the request done."""
+        written: Deferred = Deferred()
+        self._batch_written.append(written)
+
+        async def finished() -> FetchedPage:
+            await maybe_deferred_to_future(written)
+            return item
+
+        return finished()
+
     def _flush_if_due(self) -> None:
         if self._batch and time.monotonic() - self._batch_started >= self.batch_seconds:
             self._flush_batch()
@@ -115,6 +140,14 @@ class StoragePipeline:
         """Write the held articles in one transaction; if that fails, one by one, so one bad article costs
         only itself (recorded as a `store_failed` error, its page fetched again next run)."""
         batch, self._batch, self._batch_urls = self._batch, [], set()
+        written, self._batch_written = self._batch_written, []
+        try:
+            self._write_batch(batch)
+        finally:  # written, or recorded as store_failed: either way the request is done with
+            for done in written:
+                done.callback(None)
+
+    def _write_batch(self, batch: list[FetchedPage]) -> None:
         if not batch:
             return
         try:
@@ -148,6 +181,10 @@ class StoragePipeline:
         if isinstance(item, FetchError) and not item.is_attachment:
             return False
         url = item.article_url
+        if self.finish_when_stored:  # nothing waits in a worker's memory (see the module's docstring)
+            if url in self._batch_urls:
+                self._flush_batch()  # its notice first, so the attachment is linked as it is stored
+            return False
         return bool(url) and (url in self._waiting or url in self._batch_urls or not self.store.has_article(url))
 
     def _save_waiting(self, article_url: str | None = None) -> None:

@@ -325,7 +325,24 @@ class RegistrySpider(scrapy.Spider):
             if self.identity(link.url) in self._fetched_attachments:
                 self.crawler.stats.inc_value("policy/attachments/skipped_known")
                 continue
+            refused = self.refused_attachment(link.url)
+            if refused:  # its row says why, instead of staying `pending` for every later run
+                self.logger.info("%s: attachment link not followed (%s): %s", self.site_name, refused, link.url)
+                yield FetchError(site=self.site_name, url=self.identity(link.url), kind="attachment_refused",
+                                 attempts=0, last_status=None, message=refused, is_attachment=True, article_url=url)
+                continue
             yield self.attachment_request(link.url, url, link.name, link.type)
+
+    def refused_attachment(self, url: str) -> str | None:
+        """Why the crawl will not request this attachment link (the offsite filter would drop it unseen), or
+        None: only http(s) on the site's own domains (a `file://` path, the link-local metadata service never)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return f"not http(s) but {parts.scheme or 'no scheme'}:"
+        host = (parts.hostname or "").lower()
+        if self.allowed_domains and not any(host == d or host.endswith(f".{d}") for d in self.allowed_domains):
+            return f"{host or '?'} is not on the site ({', '.join(self.allowed_domains)})"
+        return None
 
     def detail_hint(self, response: Response) -> dict[str, Any]:
         """What the list page said, overridden by the entry's `selectors` (fields the generic reader misses)."""

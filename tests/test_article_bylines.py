@@ -89,3 +89,70 @@ def test_clean_source(value: str, expected: str | None):
 )  # fmt: skip
 def test_clean_author(value: str, expected: str | None):
     assert clean_author(value) == expected
+
+
+def test_a_dateline_names_the_source_and_the_bracketed_reporters_the_author():
+    """Wire copy with no by-line source: "新华社北京3月5日电（记者 张三 李四）"; the photographer of the picture's
+    caption ("新华社记者 王五 摄") and the 责任编辑 are not the author."""
+    record = parse_page((PAGES / "text_credits" / "dateline_reporters.html").read_bytes())
+    assert (record.source, record.author) == ("新华社", "张三 李四")
+    assert record.fields_from["source"] == record.fields_from["author"] == "text"
+    assert record.published_at == "2024-03-05T10:12:00"  # the by-line's date, unlabelled
+
+
+def test_a_closing_credit_names_the_source_and_a_data_source_does_not():
+    record = parse_page((PAGES / "text_credits" / "closing_credit.html").read_bytes())
+    assert record.source == "经济日报"  # "（来源：经济日报）", not "数据来源：海关总署"
+    assert record.published_at == "2024-03-08T09:41:00"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "source", "author"),
+    [
+        ("<p>中新网3月5日电 据国家统计局网站消息，2月份全国居民消费价格同比上涨0.7%，环比上涨1.0%。</p>", "中新网", None),
+        ("<p>央视网消息：今天上午，全国两会新闻中心举行记者会，邀请有关部门负责人介绍情况。</p>", "央视网", None),
+        ("<p>据新华社电 国家发展改革委近日印发通知，部署做好今年春耕备耕各项工作。</p>", "新华社", None),
+        # 本报 names no one; the reporters still count
+        ("<p>本报北京3月5日讯（记者 王五）记者从国家发展改革委获悉，今年将继续加大中央预算内投资力度。</p>", None, "王五"),
+        ("<p>今年以来，全市经济运行总体平稳，主要指标好于预期。（记者 赵六 通讯员 钱七）</p>", None, "赵六"),
+        ("<p>本文来源于国家统计局</p><p>2月份，全国居民消费价格同比上涨0.7%，环比上涨1.0%。</p>", "国家统计局", None),
+        # a caption's photographer, a data source and an interview line are not credits of the article
+        ("<p>今年以来，全市经济运行总体平稳，主要指标好于预期。</p><p>图为会议现场。（新华社记者 王五 摄）</p>", None, None),
+        ("<p>今年以来，全市经济运行总体平稳，主要指标好于预期。</p><p>数据来源：市统计局</p>", None, None),
+        ("<p>记者从市统计局获悉，一季度全市经济运行总体平稳，主要指标好于预期。</p>", None, None),
+    ],
+)  # fmt: skip
+def test_credits_in_the_text(paragraphs: str, source: str | None, author: str | None):
+    record = parse_page(_page("", "").replace(BODY, f"<div class='content'>{paragraphs}</div>"))
+    assert (record.source, record.author) == (source, author)
+
+
+def test_the_pages_own_by_line_beats_the_text():
+    byline = "<div class='info'>来源：市发展改革委　作者：孙八</div>"
+    body = "<p>新华社北京3月5日电（记者 张三）国家发展改革委近日印发通知，部署做好今年春耕备耕各项工作。</p>"
+    record = parse_page(_page(byline).replace(BODY, f"<div class='content'>{body}</div>"))
+    assert (record.source, record.author) == ("市发展改革委", "孙八")
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # nested <table>s and a <font> body; the date line "2007-4-12 9:05:31　来源：…　作者：…　点击：356" in a <font>
+        ("200704_gbk_nested_tables.html", ("市政府召开全市安全生产工作会议", "2007-04-12T09:05:31", "某某日报", "刘喆 王镕")),
+        # no <h1> and no label: the title in <font><b>, then a row with the date and the paper, then the reporters
+        ("200608_unlabelled_byline.html", ("全省夏粮收购进度过半", "2006-08-12T09:30:00", "某某日报", "李明")),
+    ],
+)  # fmt: skip
+def test_news_pages_of_the_2000s(page: str, expected: tuple[str, str, str, str]):
+    """GB2312 declared on GBK bytes (喆, 堃, 镕 and · are not in GB2312), read as GB18030."""
+    raw = (PAGES / "old_news" / page).read_bytes()
+    assert b"charset=gb2312" in raw
+    record = parse_page(raw)
+    assert record.encoding == "gb18030" and not record.problems
+    assert (record.title, record.published_at, record.source, record.author) == expected
+    lines = record.text_original.split("\n")
+    assert len(lines) == (4 if "nested" in page else 3) and all(line.endswith("。") for line in lines)
+    for chrome in ("首页", "热点新闻", "打印", "版权所有", "责任编辑", "记者 李明"):
+        assert chrome not in record.text_original
+    if "nested" in page:
+        assert "副市长赵堃出席会议并讲话" in record.text_original

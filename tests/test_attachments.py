@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
 from lxml import html as lxml_html
 from pypdf import PdfReader, PdfWriter
 
+from extract.article import parse_page
 from extract.attachments import (
     OLE2_MAGIC,
     extract_attachment_text,
@@ -209,3 +211,39 @@ def test_find_attachment_links(anchor: str, expected: tuple[str, str, str] | Non
     tree = lxml_html.document_fromstring(f"<html><body><div>附件：{anchor}</div></body></html>")
     links = find_attachment_links(tree, "http://www.hunan.gov.cn/xxgk/202303/t20230314_1.html")
     assert [(a.url, a.name, a.type) for a in links] == ([expected] if expected else [])
+
+
+PAGES = Path(__file__).parent / "data" / "pages"
+
+
+def test_attachments_are_the_articles_not_the_sites():
+    """The notice's 附件 block and a document it links in its text; not the 网站年报 of the top bar, the 信息公开指南
+    of the header, the downloads of the side bar, the ad slot's brochure nor the footer's 品牌广告.pdf."""
+    url = "http://jyj.example.gov.cn/tzgg/202403/t20240318_5566.html"
+    record = parse_page((PAGES / "site_chrome_attachments" / "t20240318_5566.html").read_bytes(), url)
+    assert [(a.url.rsplit("/", 1)[1], a.name, a.type) for a in record.attachments] == [
+        ("xqhf.pdf", "2024年学区划分方案", "pdf"),
+        ("P020240318556601.docx", "1. 2024年义务教育招生工作日程表.docx", "docx"),
+        ("P020240318556602.xls", "2. 各区县招生计划汇总表", "xls"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # an attachment block's own name wins over the column it sits in
+        ("<div class='left-side'><div class='attach-list'><a href='/a/1.pdf'>实施方案.pdf</a></div></div>", 1),
+        # a wrapper named like chrome that holds the article's prose is the article's
+        ("<div class='top'><p>" + "为进一步规范招生工作，保障适龄儿童入学，现将有关事项通知如下。" * 4
+         + "</p><p>附件：<a href='/a/2.docx'>日程表</a></p></div>", 1),
+        ("<div class='con_bottom'>附件：<a href='/a/7.pdf'>申报指南.pdf</a></div>", 1),
+        ("<footer><a href='/a/3.pdf'>网站年报.pdf</a></footer>", 0),
+        ("<div id='copyright'><a href='/a/4.pdf'>版权声明.pdf</a></div>", 0),
+        ("<div class='banner ad'><a href='/a/5.pdf'>宣传手册.pdf</a></div>", 0),
+        # the same document in the article and in the footer: the article's
+        ("<p>附件：<a href='/a/6.pdf'>名单.pdf</a></p><div class='footer'><a href='/a/6.pdf'>名单.pdf</a></div>", 1),
+    ],
+)  # fmt: skip
+def test_chrome_links_are_left_out(page: str, expected: int):
+    tree = lxml_html.document_fromstring(f"<html><body>{page}</body></html>")
+    assert len(find_attachment_links(tree, "http://www.example.gov.cn/")) == expected

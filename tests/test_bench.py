@@ -94,3 +94,4 @@ def test_crawl_figures_and_startup_at_toy_size():
     assert second <= first  # the second crawl's own requests, not the bare crawl's too
     assert re.search(r"^5\. memory: .* MB for 12 pages vs .* MB for 40 pages", text, re.M)
     assert re.search(r"^6\. startup: policycrawl --help [\d.]+ s", text, re.M)
+    assert re.search(r"^6b\. startup: policycrawl extract on a one-paragraph file [\d.]+ s", text, re.M)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from crawler.crawl import UsageError, parse_setting_overrides
-from crawler.offline import NotTextError, read_text_file
+from crawler.text_files import NotTextError, read_text_file
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8  # what /bin/ls starts like
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
@@ -115,3 +117,19 @@ def test_extract_reports_each_binary_file_and_carries_on_with_the_rest(tmp_path)
         f"policycrawl: {bad} is not a text file (it holds binary data); give a UTF-8 or GBK text or HTML file",
         f"policycrawl: {html} is not a text file (it holds binary data); give a UTF-8 or GBK text or HTML file",
     ]
+
+
+# What `extract` and `normalize` on a small file load: the analysis, not the crawl (issue 23, item 4).
+CRAWL_PACKAGES = ("scrapy", "twisted", "sqlalchemy", "datasette", "redis", "psycopg")
+_LOADED = ("import sys\nfrom crawler.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+           f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({CRAWL_PACKAGES!r})))")
+
+
+@pytest.mark.parametrize("command", ["extract", "normalize"])
+def test_a_file_command_starts_without_the_crawl_and_the_database(tmp_path, command):
+    path = tmp_path / "notice.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _LOADED, command, str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "[]"  # none of Scrapy, Twisted, SQLAlchemy, datasette, Redis, psycopg

@@ -14,7 +14,9 @@ import pytest
 from story_texts import PLAN, fetched, gansu_reports
 
 from crawler.consolidate import amount_key, metric_key
+from crawler.items import FetchedAttachment, FetchedPage, FetchError
 from crawler.store import Store
+from extract.facts import extract_facts
 
 
 @pytest.fixture
@@ -189,3 +191,74 @@ def test_a_failing_grouping_step_never_costs_the_article(tmp_path, monkeypatch, 
     assert con.execute("SELECT COUNT(*) FROM targets").fetchone()[0] == len(item.facts.targets)
     assert con.execute("SELECT COUNT(*) FROM stories").fetchone()[0] == 0  # the half-done step rolled back
     assert "policycrawl stories --rebuild" in caplog.text
+
+
+# --- the order of arrival ---------------------------------------------------------------------------------------
+# Workers of a distributed crawl store what they finish, in any order: an attachment may be stored before its
+# notice (another worker fetched it first) and reports of one plan arrive in any order. The rows must not show it.
+SCHEDULE = ("甘肃省算力基础设施建设三年行动计划（2023-2025年）重点任务分工方案\n"
+            "一、总体目标\n到2025年，全省建成智能算力中心3个以上，数据中心标准机架达到20万架以上，培育算力服务企业50家以上。\n"
+            "二、任务分工\n庆阳市负责国家算力枢纽节点起步区建设，到2024年新增标准机架5万架。兰州新区负责建设省级算力调度平台。")
+
+
+def _with_attachments(reports: dict[str, FetchedPage]) -> list[FetchedAttachment | FetchError]:
+    """Two files linked from the original report: one read (its facts as the attachment pipeline gives them),
+    one that failed to download."""
+    original = reports["original"]
+    read_url, failed_url = original.url[:-5] + "_fj1.docx", original.url[:-5] + "_fj2.pdf"
+    original.attachment_links = [{"url": read_url, "name": "重点任务分工方案", "type": "docx"},
+                                 {"url": failed_url, "name": "申报表", "type": "pdf"}]
+    read = FetchedAttachment(site=original.site, article_url=original.url, url=read_url, name="重点任务分工方案",
+                             declared_type="docx", status=200, body=SCHEDULE.encode(), type="docx", text=SCHEDULE,
+                             text_status="ok", facts=extract_facts(SCHEDULE, file=read_url))
+    failed = FetchError(site=original.site, url=failed_url, kind="http_500", attempts=3, last_status=500,
+                        message="500 Internal Server Error", is_attachment=True, article_url=original.url)
+    return [read, failed]
+
+
+def _stored_in_order(db, items: list) -> dict[str, set]:
+    store = Store(db)
+    run = store.start_run({})
+    for item in items:
+        if isinstance(item, FetchedPage):
+            store.save_article(item, run)
+        elif isinstance(item, FetchedAttachment):
+            store.save_attachment(item, run)
+        else:
+            store.save_error(item, run)
+    con = sqlite3.connect(db)
+
+    def q(sql: str) -> set:
+        return set(con.execute(sql).fetchall())
+
+    return {  # by URL and title, never by id: ids follow the order of arrival
+        "articles": q("SELECT url, content_hash, region_code FROM articles"),
+        "attachments": q("SELECT t.url, t.status, a.url FROM attachments t LEFT JOIN articles a ON a.id = t.article_id"),
+        "policies": q("SELECT norm_title, title, issuer, region, region_code, issued_on, doc_number, period_start, "
+                      "period_end, doc_type, status FROM policies"),
+        "targets": q("SELECT a.url, f.url, p.norm_title, t.region_code, t.year, t.metric, t.value, t.unit "
+                     "FROM targets t JOIN articles a ON a.id = t.article_id LEFT JOIN attachments f "
+                     "ON f.id = t.attachment_id LEFT JOIN policies p ON p.id = t.policy_id"),
+        "mentions": q("SELECT a.url, f.url, p.norm_title, m.span_start FROM policy_mentions m JOIN articles a "
+                      "ON a.id = m.article_id LEFT JOIN attachments f ON f.id = m.attachment_id "
+                      "JOIN policies p ON p.id = m.policy_id"),
+        "promises": q("SELECT region_code, year, metric, value, unit, policy_title, articles, sites, independent_sources, "
+                      "disagreement FROM v_target_consensus"),
+        "searchable policies": q("SELECT p.norm_title, s.title_seg FROM policies_search s "
+                                 "JOIN policies p ON p.id = s.policy_id"),
+    }
+
+
+def test_the_rows_do_not_depend_on_the_order_things_are_stored_in(tmp_path):
+    reports = gansu_reports()
+    files = _with_attachments(reports)
+    notices_first = _stored_in_order(tmp_path / "a.db", [*reports.values(), *files])
+    files_first = _stored_in_order(tmp_path / "b.db", [*files, *reversed(list(reports.values()))])
+    assert files_first == notices_first
+    # and the file's facts are there in both: its plan, its figures, linked to the notice that links it
+    original = reports["original"].url
+    from_file = {row for row in notices_first["targets"] if row[1] is not None}
+    assert {(a, metric, value) for a, _f, _p, _rc, _y, metric, value, _u in from_file} >= {
+        (original, "智能算力中心", 3), (original, "新增标准机架", 50000)}
+    assert {(url, status, article) for url, status, article in notices_first["attachments"]} == {
+        (files[0].url, "ok", original), (files[1].url, "fetch_failed", original)}

@@ -499,10 +499,32 @@ def test_targets_by_region_and_year(ds):
     assert [
         (r["region"], r["year"], r["metric"], r["min_value"], r["unit"], r["articles"]) for r in rows
     ] == [
-        ("湖南省", 2023, "区块链公共服务平台", 10.0, "个", 2),
-        ("湖南省", 2023, "区块链骨干企业", 50.0, "家", 2),
+        ("湖南省", 2023, "区块链公共服务平台", 10, "个", 2),
+        ("湖南省", 2023, "区块链骨干企业", 50, "家", 2),
     ]
     assert len(_canned(ds, "targets_by_region_and_year")) == 4
+
+
+def test_targets_without_a_region_come_after_the_regions(tmp_path):
+    db = build_sample_db(tmp_path / "policy.db")
+    with sqlite3.connect(db) as con:  # a target whose sentence names no region (到2025年建成充电桩5000个)
+        con.execute("INSERT INTO targets (article_id, region, region_code, year, metric, value, unit, qualifier, "
+                    "text, span_start, span_end) SELECT article_id, NULL, NULL, 2025, '公共充电桩', 5000, '个', "
+                    "qualifier, text, span_start, span_end FROM targets LIMIT 1")
+    regions = [r["region"] for r in _canned(datasette_app(db), "targets_by_region_and_year")]
+    assert regions[0] != "（未注明）" and regions[-1] == "（未注明）" and regions.count("（未注明）") == 1
+
+
+def test_whole_target_values_read_as_integers(ds):
+    rows = get_json(ds, "/policy/targets.json?_shape=array&_col=value&_col=unit")
+    assert rows and all(type(r["value"]) is int for r in rows), rows  # 10, not 10.0
+    assert '"min_value": 10,' in get(ds, "/policy/targets_by_region_and_year.json?_shape=array&metric=区块链").text
+
+
+def test_the_regions_an_article_mentions_are_faceted_by_name(ds):
+    facets = _facets(ds, "/policy/article_regions.json?_extra=facet_results")
+    assert set(facets["region_code"].values()) >= {"湖南省", "浙江省"}
+    assert not [label for label in facets["region_code"].values() if str(label).isdigit()]
 
 
 def test_policies_by_region_timeline(ds):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import collections
 import os
+import pickle
+import pprint
 import signal
 import sqlite3
 import subprocess
@@ -21,9 +23,18 @@ import pytest
 from live_servers import scratch_postgres, scratch_redis
 from scrapy import Request
 from test_crawl_sample import CANNED
+from test_store_batches import _pages, _pipeline
 
 from crawler.export import export_sqlite
-from crawler.frontier import Frontier, LeasedPriorityQueue, in_flight_keys, requeue_orphans, worker_key_prefix
+from crawler.frontier import (
+    Frontier,
+    LeasedPriorityQueue,
+    SharedSeenSet,
+    in_flight_keys,
+    requeue_orphans,
+    spider_for,
+    worker_key_prefix,
+)
 from crawler.registry import load_sample_registry
 from crawler.sample_sites import SITE_NAMES, SampleSites
 from crawler.store import Store
@@ -71,7 +82,8 @@ def rows(db: str) -> dict[str, Any]:
             "policies": set(q("SELECT norm_title FROM policies")),
             "targets": collections.Counter(dict(q(
                 "SELECT a.url, COUNT(t.id) FROM articles a JOIN targets t ON t.article_id = a.id GROUP BY a.url"))),
-            "attachments": set(q("SELECT url, status FROM attachments")),
+            "attachments": set(q("SELECT t.url, t.status, a.url FROM attachments t "
+                                 "LEFT JOIN articles a ON a.id = t.article_id")),
             "errors": set(q("SELECT url, kind FROM errors")),
         }
 
@@ -164,46 +176,68 @@ def test_the_export_of_the_distributed_crawl_serves_datasette(three_workers, tmp
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_crawl_loses_nothing(baseline):
-    """SIGKILL one of three workers while it holds requests: the others take them over once its lease expires,
-    and the database ends up exactly as the single-process crawl's."""
+    """SIGKILL a worker while it holds a detail page or an attachment in flight: the two workers started after
+    it take its requests over once its lease expires, and the database ends up exactly as the single-process
+    crawl's. The victim runs alone until then, so the moment is chosen by what it holds, not by a clock."""
     with scratch_redis() as redis_url, scratch_postgres() as pg_url, SampleSites() as sites:
         frontier = seed_sample(sites, redis_url)
-        procs = start_workers(3, redis_url, pg_url, lease_seconds=4)  # the others wait this long for its requests
-        victim = procs[0]
+        [victim] = start_workers(1, redis_url, pg_url, lease_seconds=4)  # the others wait this long for its requests
         held = _kill_while_holding(victim, frontier)
-        assert held, "the worker never held a request in flight before the crawl ended"
-        results = finish(procs[1:])
+        out, err = victim.communicate(timeout=60)
+        assert held, f"the worker finished the crawl alone (exit {victim.returncode}) without ever being seen " \
+                     f"holding a detail page in flight: {err[-2000:]}"
+        assert victim.returncode == -signal.SIGKILL
+        results = finish(start_workers(2, redis_url, pg_url, lease_seconds=4))
         for code, _out, err in results:
             assert code == 0, err[-3000:]
-        assert victim.wait(10) == -signal.SIGKILL
-        victim.communicate()
-        assert rows(pg_url) == baseline["rows"]
+        assert "re-queued" in "".join(err for _code, _out, err in results)  # its requests were taken back
+        differences = _differences(rows(pg_url), baseline["rows"])
+        assert not differences, f"held when killed: {held}\n{pprint.pformat(differences)}"
         for site in SITE_NAMES:
             assert (frontier.status(site).queued, frontier.status(site).in_flight) == (0, 0), site
         requests = page_requests(sites)
-        assert {(s, p) for s, p in requests} >= {(s, p) for s, p in held}  # what it held was fetched
+        assert {(s, p) for s, p, _kind in held} <= set(requests)  # what it held was fetched
 
 
-def _kill_while_holding(victim: subprocess.Popen, frontier: Frontier) -> list[tuple[str, str]]:
-    """Freeze the worker, look at what it holds in flight; kill it if anything, else let it run a moment."""
-    import pickle
+def _differences(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
+    """Per table, the rows only one side has (a readable failure instead of two whole tables)."""
+    diff = {}
+    for table in want:
+        a, b = got[table], want[table]
+        if a != b:
+            if isinstance(a, collections.Counter):
+                diff[table] = {"distributed": dict(a - b), "single": dict(b - a)}
+            else:
+                diff[table] = {"distributed": sorted(a - b), "single": sorted(b - a)}
+    return diff
 
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and victim.poll() is None:
+
+def _held_by(frontier: Frontier, pid: int) -> list[tuple[str, str, str]]:
+    """(site, path, page kind) of the requests worker `pid` holds in flight."""
+    held = []
+    for site in SITE_NAMES:
+        inflight, owners, _tokens = in_flight_keys(frontier.keys(site).queue)
+        for token, owner in frontier.server.hgetall(owners).items():
+            if f":{pid}:" in owner.decode():
+                data = frontier.server.hget(inflight, token)
+                if data:
+                    request = pickle.loads(data)
+                    held.append((site, "/" + request["url"].split("/", 3)[-1], request["meta"].get("page_kind", "")))
+    return held
+
+
+def _kill_while_holding(victim: subprocess.Popen, frontier: Frontier) -> list[tuple[str, str, str]]:
+    """Freeze the worker and look at what it holds; once that is a detail page or an attachment (mid-crawl: the
+    list pages were read), kill it with the processes it started, as a machine dies; else let it run on.
+    Returns what it held, or [] if it finished the crawl first."""
+    while victim.poll() is None:
         os.kill(victim.pid, signal.SIGSTOP)
-        held = []
-        for site in SITE_NAMES:
-            inflight, owners, _tokens = in_flight_keys(frontier.keys(site).queue)
-            for token, owner in frontier.server.hgetall(owners).items():
-                if f":{victim.pid}:" in owner.decode():
-                    data = frontier.server.hget(inflight, token)
-                    url = pickle.loads(data)["url"] if data else ""
-                    held.append((site, "/" + url.split("/", 3)[-1]))
-        if held:
-            os.killpg(victim.pid, signal.SIGKILL)  # the worker and the processes it started, as a machine dies
+        held = _held_by(frontier, victim.pid)
+        if any(kind in ("detail", "attachment") for _site, _path, kind in held):
+            os.killpg(victim.pid, signal.SIGKILL)
             return held
         os.kill(victim.pid, signal.SIGCONT)
-        time.sleep(0.02)
+        time.sleep(0.01)
     return []
 
 
@@ -235,6 +269,30 @@ def test_a_bare_scrapy_crawl_with_frontier_url_is_a_worker(tmp_path):
         assert {url.split(".invalid", 1)[1] for url in stored} == expected
 
 
+# --- a worker's storage pipeline (fast, no Redis) ---------------------------------------------------------------
+def test_a_workers_article_is_finished_only_once_its_batch_is_written(tmp_path):
+    """The frontier acknowledges a request when Scrapy is done with its items: an item that returned while its
+    article waited in the batch would let a worker killed then lose the article for the whole generation."""
+    db = tmp_path / "policy.db"
+    pipeline = _pipeline(db, STORE_BATCH_SIZE=10, STORE_BATCH_SECONDS=60, SCHEDULER="crawler.frontier.FrontierScheduler")
+    page = _pages()[0]
+    pending = pipeline.process_item(page, pipeline.crawler.spider)
+    pending.send(None)  # Scrapy awaits it: still waiting, the article is held in the batch
+    assert not sqlite3.connect(db).execute("SELECT 1 FROM articles").fetchall()
+    pipeline.close_spider(pipeline.crawler.spider)  # or the batch filling up, or STORE_BATCH_SECONDS passing
+    with pytest.raises(StopIteration) as done:
+        pending.send(None)
+    assert done.value.value is page
+    assert sqlite3.connect(db).execute("SELECT url FROM articles").fetchall() == [(page.url,)]
+
+
+def test_a_single_process_crawl_keeps_its_items_as_before(tmp_path):
+    pipeline = _pipeline(tmp_path / "policy.db", STORE_BATCH_SIZE=10, STORE_BATCH_SECONDS=60)
+    page = _pages()[0]
+    assert pipeline.process_item(page, pipeline.crawler.spider) is page  # no scheduler waits for acknowledgements
+    pipeline.close_spider(pipeline.crawler.spider)
+
+
 # --- the frontier itself, against Redis (fast) ---------------------------------------------------------------
 @pytest.fixture
 def redis_url():
@@ -249,8 +307,6 @@ def _offline_sample_registry():
 def test_a_popped_request_stays_leased_until_acknowledged_and_a_dead_workers_come_back(redis_url):
     frontier = Frontier(redis_url)
     entry = _offline_sample_registry().get("sample_news_hans")
-    from crawler.frontier import spider_for
-
     spider = spider_for(entry)
     queue = LeasedPriorityQueue(frontier.server, spider, frontier.keys(entry.name).queue)
     for path, priority in (("/urgent.html", 5), ("/usual.html", 0), ("/late.html", -1)):
@@ -267,6 +323,27 @@ def test_a_popped_request_stays_leased_until_acknowledged_and_a_dead_workers_com
     assert again.url == dead.url and again.priority == 5  # back at its place in the queue
     queue.ack([live_token, token])
     assert queue.in_flight() == 0 and len(queue) == 1
+
+
+def test_what_a_half_run_callback_marked_seen_stays_with_its_worker_until_queued(redis_url):
+    """A worker killed half-way through a list page must not have told the others it queued links it had not:
+    the worker that parses the page again would skip them, and no one would fetch them."""
+    frontier = Frontier(redis_url)
+    entry = _offline_sample_registry().get("sample_news_hans")
+    keys = frontier.keys(entry.name)
+    spider = spider_for(entry)
+    queue = LeasedPriorityQueue(frontier.server, spider, keys.queue)
+    dying, other = SharedSeenSet(frontier.server, keys.seen), SharedSeenSet(frontier.server, keys.seen)
+    queued, skipped, unqueued = (f"http://127.0.0.1:9/news/{n}.html" for n in (1, 2, 3))
+    for url in (queued, skipped, unqueued):
+        dying.add(url)  # the callback decided all three; only the first request reached the scheduler
+    assert queue.push_new(Request(queued, callback=spider.parse_detail), "a" * 40, keys.dupefilter, dying)
+    assert all(url in dying for url in (queued, skipped, unqueued))  # the worker itself remembers them all
+    assert (queued in other, skipped in other, unqueued in other) == (True, False, False)  # it was killed here
+    assert not queue.push_new(Request(queued, callback=spider.parse_detail), "a" * 40, keys.dupefilter, other)
+    assert len(queue) == 1  # the page parsed again: the queued link is not queued twice, the others will be
+    dying.flush()  # what a worker does once it holds no leased request (no callback half-way)
+    assert skipped in other and unqueued in other
 
 
 def test_seed_starts_a_generation_and_leaves_a_running_one_alone(redis_url):

@@ -1,5 +1,6 @@
 """Content faults: pages that arrive whole but are not what they claim — firewall challenges with status 200,
-empty and binary bodies, wrong and mixed charsets, 50 000 nested <div>s, a 20 MB page, calendars that page
+empty and binary bodies, wrong and mixed charsets, 50 000 nested <div>s, 300 nested <font>s and 10 000 nested
+<article>s with text between the tags (past libxml2's depth limit), a 20 MB page, calendars that page
 forever and list pages that link to themselves. Each is stored correctly or dropped with its reason in the
 run's counts and an `errors` row; the good pages beside them are all stored; memory stays bounded.
 """
@@ -56,6 +57,16 @@ def _deep(depth: int = 50_000) -> bytes:
     return page.replace('</div></div><div class="footer">', "</div>" * depth + '</div></div><div class="footer">', 1).encode()
 
 
+def _deep_with_text(tag: str, depth: int) -> bytes:
+    """Past libxml2's 256 open elements with text between the tags: each nested `<tag>` opens on a sentence, the
+    way an editor's unclosed <font>s pile up (issue 21 item 7). The notice's own paragraphs sit at the bottom."""
+    page = notice_html(NOTICES[1])
+    run = "".join(f"<{tag}>第{i}条。" for i in range(depth))
+    page = page.replace('<div class="content">', f'<div class="content">{run}', 1)
+    return page.replace('</div></div><div class="footer">', f"</{tag}>" * depth + '</div></div><div class="footer">',
+                        1).encode()
+
+
 DROPPED = {  # path → (reply, reason)
     "/art/2024/201.html": (Reply(body=WAF_SLIDER.encode()), "waf_challenge"),
     "/art/2024/202.html": (Reply(body=WAF_TOO_FREQUENT.encode()), "waf_challenge"),
@@ -72,6 +83,8 @@ STORED = {  # path → (reply, the notice whose sentences must come out intact)
     "/art/2024/208.html": (Reply(body=_gbk_declared_utf8(), content_type="text/html; charset=utf-8"), NOTICES[3]),
     "/art/2024/209.html": (Reply(body=_mixed(), content_type="text/html; charset=utf-8"), NOTICES[4]),
     "/art/2024/210.html": (Reply(body=_deep()), NOTICES[5]),
+    "/art/2024/211.html": (Reply(body=_deep_with_text("font", 300)), NOTICES[1]),
+    "/art/2024/212.html": (Reply(body=_deep_with_text("article", 10_000)), NOTICES[1]),
 }
 
 

@@ -48,8 +48,6 @@ def test_an_article_with_a_four_hundred_digit_figure_is_stored_without_that_targ
     assert con.execute("SELECT metric, value, value_max FROM targets").fetchall() == [("投资", 2500000000000, None)]
 
 
-@pytest.mark.xfail(strict=True, reason="the SQLite column targets.value is FLOAT (REAL affinity), which turns the "
-                   "integers the writer passes back into floats: needs a schema step declaring it NUMERIC")
 def test_whole_target_values_are_integers_in_sqlite(tmp_path):
     store = Store(tmp_path / "policy.db")
     page = _page("http://example.cn/int.html", "正文")

@@ -33,9 +33,9 @@ def _one_parent_list(links: int) -> str:
 
 
 CASES = {
-    "a run of '<'": (lambda n: "<" * n, detect_challenge, 50_000),
-    "a run of '<title>' never closed": (lambda n: "<title>" * (n // 7), detect_challenge, 50_000),
-    "'<a ' tags never closed": (lambda n: "<a " * (n // 3), detect_challenge, 50_000),
+    "a run of '<'": (lambda n: "<" * n, detect_challenge, 200_000),
+    "a run of '<title>' never closed": (lambda n: "<title>" * (n // 7), detect_challenge, 200_000),
+    "'<a ' tags never closed": (lambda n: "<a " * (n // 3), detect_challenge, 200_000),
     "all links under one parent": (
         _one_parent_list, lambda page: detail_links(page, "http://www.gov.cn/", r"/t\d{8}_\d+\.html$"), 2_000),
 }
@@ -46,6 +46,8 @@ def test_time_grows_linearly_with_the_page(case):
     make, read, n = CASES[case]
     small, large = make(n), make(4 * n)
     growth = _best_seconds(lambda: read(large)) / _best_seconds(lambda: read(small))
+    if growth >= GROWTH_BOUND:  # measured again: a busy machine slows one run, a quadratic reader every run
+        growth = min(growth, _best_seconds(lambda: read(large)) / _best_seconds(lambda: read(small)))
     assert growth < GROWTH_BOUND, f"{case}: 4x the input took {growth:.1f}x the time"
 
 

@@ -48,3 +48,14 @@ def test_writing_to_the_published_database_is_405_not_a_crash(published, path, m
 def test_reading_the_published_database_still_works(published):
     response = asyncio.run(published.client.get("/policy/articles.json?_shape=array"))
     assert response.status_code == 200 and response.json() == []
+
+
+@pytest.mark.parametrize("path", ["/-/databases.json", "/-/databases"])
+def test_the_published_pages_do_not_show_where_the_database_lives(tmp_path, path):
+    db = tmp_path / "srv" / "crawler" / "policy.db"
+    Store(db)
+    response = asyncio.run(datasette_app(db).client.get(path))
+    assert response.status_code == 200
+    assert str(tmp_path) not in response.text and "policy.db" in response.text
+    if path.endswith(".json"):
+        assert [d["path"] for d in response.json()] == ["policy.db"]

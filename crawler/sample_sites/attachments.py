@@ -1,4 +1,4 @@
-"""PDF and DOCX attachments for the sample portal, generated from our own text.
+"""PDF, DOCX, OFD and XLSX attachments for the sample portal, generated from our own text.
 
 The PDF is written by hand with the predefined CJK font STSong-Light (no embedding, UniGB-UCS2-H), which is how
 many small government PDFs are made and what pypdf can read back; the DOCX comes from python-docx. Both are
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import functools
 import io
+import zipfile
+from xml.sax.saxutils import escape
+
+import openpyxl
 
 PDF_LINE_CHARS = 36
 PDF_LINES_PER_PAGE = 48
@@ -121,3 +125,70 @@ def _flush_table(document, rows: list[list[str]]) -> None:  # noqa: ANN001 - pyt
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             table.cell(r, c).text = cell
+
+
+OFD_NS = "http://www.ofdspec.org/2016"
+OFD_FONT_MM = 4.0
+OFD_LINE_MM = 7.0
+OFD_CELL_MM = 45.0  # table cells ("|" in the text) start every 45 mm, as a layout engine places columns
+
+
+def _ofd_text_object(x: float, y: float, text: str) -> str:
+    size = OFD_FONT_MM
+    deltas = " ".join([str(size)] * (len(text) - 1))
+    return (f'<ofd:TextObject ID="1" Boundary="{x} {y} {size * len(text) + 1} {size + 1}" Font="1" Size="{size}">'
+            f'<ofd:TextCode X="0" Y="{size}" DeltaX="{deltas}">{escape(text)}</ofd:TextCode></ofd:TextObject>')
+
+
+@functools.lru_cache(maxsize=64)
+def build_ofd(title: str, text: str) -> bytes:
+    """An OFD (GB/T 33190) package whose pages carry `title` and `text` as positioned text objects; lines with
+    "|" become table rows, one text object per cell. Objects are written bottom-up, as producers often do."""
+    lines = [title, ""] + [line.strip() for line in text.splitlines() if line.strip()]
+    per_page = 36
+    pages = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("OFD.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NS}" '
+                         f'Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:Title>{escape(title)}</ofd:Title>'
+                         f'</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
+        listed = "".join(f'<ofd:Page ID="{i + 2}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        archive.writestr("Doc_0/Document.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document '
+                         f'xmlns:ofd="{OFD_NS}"><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297'
+                         f'</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages>{listed}</ofd:Pages>'
+                         f'</ofd:Document>')
+        for i, page_lines in enumerate(pages):
+            objects = []
+            for n, line in enumerate(page_lines):
+                y = 25 + n * OFD_LINE_MM
+                for c, cell in enumerate(part.strip() for part in line.split("|")):
+                    if cell:
+                        objects.append(_ofd_text_object(25 + c * OFD_CELL_MM, y, cell))
+            archive.writestr(f"Doc_0/Pages/Page_{i}/Content.xml",
+                             f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content>'
+                             f'<ofd:Layer ID="1">{"".join(reversed(objects))}</ofd:Layer></ofd:Content></ofd:Page>')
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def build_xlsx(title: str, text: str) -> bytes:
+    """An XLSX whose first row is `title` and each line of `text` a row ("|" separates the cells); numbers
+    are written as numbers, as a spreadsheet of goals holds them."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "主要指标"
+    sheet.append([title])
+    for line in (line.strip() for line in text.splitlines()):
+        if line:
+            sheet.append([_cell_value(cell.strip()) for cell in line.split("|")])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_value(cell: str) -> str | int | float:
+    try:
+        number = float(cell)
+    except ValueError:
+        return cell
+    return int(number) if number.is_integer() else number

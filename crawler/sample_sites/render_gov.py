@@ -6,7 +6,7 @@ import json
 from html import escape
 from typing import Any
 
-from crawler.sample_sites.attachments import build_docx, build_pdf
+from crawler.sample_sites.attachments import build_docx, build_ofd, build_pdf, build_xlsx
 from crawler.sample_sites.model import BuiltSite, ExpectedArticle, Resource
 from crawler.sample_sites.texts import beijing_time, load_site_content, paragraphs
 
@@ -19,7 +19,10 @@ ADMIN_LINK = '<a href="/admin/cms/login.html">网站管理</a>'
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ofd": "application/ofd",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+BUILDERS = {"pdf": build_pdf, "docx": build_docx, "ofd": build_ofd, "xlsx": build_xlsx}
 
 
 def current(item: dict[str, Any], version: int) -> dict[str, Any]:
@@ -321,7 +324,7 @@ def add_portal_notice(site: BuiltSite, notice: dict[str, Any]) -> None:
     for index, attachment in enumerate(notice.get("attachments", []), start=1):
         kind = attachment["type"]
         attachment_url = attachment_path(notice, index, kind)
-        builder = build_pdf if kind == "pdf" else build_docx
+        builder = BUILDERS[kind]
         site.resources[attachment_url] = Resource(
             CONTENT_TYPES[kind],
             build=lambda b=builder, a=attachment: b(a["name"], a["text"]),

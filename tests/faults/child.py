@@ -13,6 +13,30 @@ import os
 import resource
 import sys
 import threading
+import time
+
+import extract.facts
+
+# A page made slow on purpose: with FAULT_SLOW_MARKER set, a text holding it keeps the fact extractor busy
+# (a Python loop, as a super-linear rule would) for FAULT_SLOW_SECONDS. Set here at the top of the module,
+# so the page-analysis workers get it too: a spawned worker runs the parent's main module as `__mp_main__`.
+SLOW_MARKER = os.environ.get("FAULT_SLOW_MARKER")
+SLOW_SECONDS = float(os.environ.get("FAULT_SLOW_SECONDS", "30"))
+
+
+def _slowed(extract_facts):
+    def slow_extract_facts(text, *args, **kwargs):
+        if SLOW_MARKER and SLOW_MARKER in (text or ""):
+            deadline = time.monotonic() + SLOW_SECONDS
+            while time.monotonic() < deadline:
+                pass
+        return extract_facts(text, *args, **kwargs)
+
+    return slow_extract_facts
+
+
+if SLOW_MARKER:
+    extract.facts.extract_facts = _slowed(extract.facts.extract_facts)
 
 
 def _rss_kb(pid: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from faults.tally import rows_checked
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -77,8 +80,9 @@ def site_entry(name: str, base_url: str, *, start: str, detail: str, list_patter
 
 
 def crawl(tmp_path: Path, sites: list[dict[str, Any]], *, settings: dict[str, Any] | None = None,
-          db: Path | None = None, timeout: float = 240) -> CrawlOutcome:
-    """One `run_crawl` over `sites` in a child process; the outcome, the database and the INFO log."""
+          db: Path | None = None, timeout: float = 240, env: dict[str, str] | None = None) -> CrawlOutcome:
+    """One `run_crawl` over `sites` in a child process; the outcome, the database and the INFO log.
+    `env`: more environment for the child (faults/child.py reads FAULT_SLOW_MARKER)."""
     registry = tmp_path / "registry.yaml"
     registry.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
     db = db or tmp_path / "policy.db"
@@ -86,7 +90,7 @@ def crawl(tmp_path: Path, sites: list[dict[str, Any]], *, settings: dict[str, An
     args = {"db": str(db), "registry": str(registry), "settings": {**FAST_SETTINGS, **(settings or {})},
             "log_file": str(log)}
     proc = subprocess.run([sys.executable, str(CHILD), json.dumps(args)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **(env or {})})
     assert proc.returncode == 0, f"the crawl process crashed ({proc.returncode}):\n{proc.stderr[-4000:]}"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     return CrawlOutcome(db=db, log=log.read_text(encoding="utf-8", errors="replace") if log.exists() else "",
@@ -95,30 +99,38 @@ def crawl(tmp_path: Path, sites: list[dict[str, Any]], *, settings: dict[str, An
 
 def assert_no_half_written_rows(db: Path) -> None:
     """Every article has its page and a version with its own hash; every fact points into an article it
-    belongs to and its span is the text at its offsets; no attachment fact without its attachment."""
+    belongs to and its span is the text at its offsets; no attachment fact without its attachment. What it
+    found goes into the fault suite's summary line (faults/tally.py) before it is asserted."""
     con = sqlite3.connect(db)
     try:
         orphans = con.execute(
             "SELECT a.url FROM articles a LEFT JOIN pages p ON p.id = a.page_id WHERE p.id IS NULL "
             "OR a.text IS NULL OR a.text = '' OR a.content_hash IS NULL"
         ).fetchall()
-        assert not orphans, f"articles without page or text: {orphans}"
         unversioned = con.execute(
             "SELECT a.url FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_versions v "
             "WHERE v.article_id = a.id AND v.content_hash = a.content_hash)"
         ).fetchall()
-        assert not unversioned, f"articles without their version row: {unversioned}"
+        dangling: dict[str, int] = {}
+        checked = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         for table in ("targets", "policy_mentions", "keywords", "article_regions"):
-            dangling = con.execute(
+            checked += con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            dangling[table] = con.execute(
                 f"SELECT COUNT(*) FROM {table} t LEFT JOIN articles a ON a.id = t.article_id WHERE a.id IS NULL"
             ).fetchone()[0]
-            assert dangling == 0, f"{dangling} {table} rows without their article"
         spans = con.execute(
             "SELECT t.text, t.span_start, t.span_end, COALESCE(att.text, a.text) FROM targets t "
             "JOIN articles a ON a.id = t.article_id LEFT JOIN attachments att ON att.id = t.attachment_id"
         ).fetchall()
-        for span, start, end, text in spans:
-            assert 0 <= start <= end <= len(text) and text[start:end] == span, (span, start, end)
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        bad_spans = [(span, start, end) for span, start, end, text in spans
+                     if not (0 <= start <= end <= len(text) and text[start:end] == span)]
+        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         con.close()
+    rows_checked(checked, len(orphans) + len(unversioned) + sum(dangling.values()) + len(bad_spans)
+                 + (integrity != "ok"))
+    assert not orphans, f"articles without page or text: {orphans}"
+    assert not unversioned, f"articles without their version row: {unversioned}"
+    assert not any(dangling.values()), f"rows without their article: {dangling}"
+    assert not bad_spans, f"targets whose span is not the text at its offsets: {bad_spans}"
+    assert integrity == "ok", integrity
