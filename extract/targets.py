@@ -189,7 +189,9 @@ class _Context:
     refs: list  # PolicyReference
     mentions: list[RegionMention]
     title_spans: list[tuple[int, int]]  # inside 《》, in order, not overlapping
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # kept only when explaining (`explain`)
+    explain: bool = False
+    deadlines: tuple[list[int], list[tuple[int, int, int | None, str, bool]]] | None = None  # _deadline_events
     mention_starts: list[int] = field(default_factory=list)
     ref_starts: list[int] = field(default_factory=list)
     frame_starts: list[int] = field(default_factory=list)  # sentence starts with a decision, in order
@@ -429,32 +431,46 @@ def _carried_frame(ctx: _Context, sent_start: int) -> tuple[bool, int | None] | 
     return None
 
 
-def _deadline_in(ctx: _Context, start: int, end: int) -> tuple[int | None, str | None, bool]:
-    """(year, how, closed): the last deadline said in text[start:end]; closed when an open horizon (未来五年)
-    follows it."""
-    doc, text, marks = ctx.doc, ctx.text, ctx.marks
-    best: tuple[int, int, str] | None = None
-    for m in reversed(marks.within(_DEADLINE_RE, start, end)):
+def _deadline_events(ctx: _Context) -> tuple[list[int], list[tuple[int, int, int | None, str, bool]]]:
+    """Every deadline the text says, once per text, by end: (ends, [(start, end, year, how, closed)]).
+
+    A 到2025年 / 2025年底前 / 2021-2025年 (a bare 2025年 only when still ahead of the text's year and not
+    "2025年的"), a named period (“十四五”期间), 今年/全年 (the text's year) and an open horizon (未来五年, which
+    closes: no year). At one end the earlier kind in that list wins, as when the kinds are read one by one.
+    """
+    if ctx.deadlines is not None:
+        return ctx.deadlines
+    doc, text = ctx.doc, ctx.text
+    found: list[tuple[int, int, int, int | None, str, bool]] = []  # (end, -kind, start, year, how, closed)
+    for m in _DEADLINE_RE.finditer(text):
         said = m.group(0)
         y = int(_FOUR_DIGITS_RE.findall(said)[-1])  # 2021-2025年: the end of the range
         if len(said) == 5 and (doc.year is None or y < doc.year or text[m.end() : m.end() + 1] == "的"):
             continue  # a bare year: only one still ahead of the text's own year is a deadline
-        best = (m.end(), y, m.group(0))
-        break
-    named = marks.last(_NAMED_PERIOD_RE, start, end)
-    if named and (best is None or named.end() > best[0]):
-        y = named_plan_end(named.group(1) or named.group(2))
+        found.append((m.end(), 0, m.start(), y, said, False))
+    for m in _NAMED_PERIOD_RE.finditer(text):
+        y = named_plan_end(m.group(1) or m.group(2))
         if y:
-            best = (named.end(), y, named.group(0))
-    this_year = marks.last(_THIS_YEAR_RE, start, end)
-    if this_year and doc.year and (best is None or this_year.end() > best[0]):
-        best = (this_year.end(), doc.year, this_year.group(0))
-    horizon = marks.last(_OPEN_HORIZON_RE, start, end)
-    if horizon and (best is None or horizon.end() > best[0]):
-        return None, horizon.group(0), True
-    if best is None:
-        return None, None, False
-    return best[1], best[2], False
+            found.append((m.end(), -1, m.start(), y, m.group(0), False))
+    if doc.year:
+        found.extend((m.end(), -2, m.start(), doc.year, m.group(0), False) for m in _THIS_YEAR_RE.finditer(text))
+    found.extend((m.end(), -3, m.start(), None, m.group(0), True) for m in _OPEN_HORIZON_RE.finditer(text))
+    found.sort()
+    ctx.deadlines = ([f[0] for f in found], [(f[2], f[0], f[3], f[4], f[5]) for f in found])
+    return ctx.deadlines
+
+
+def _deadline_in(ctx: _Context, start: int, end: int) -> tuple[int | None, str | None, bool]:
+    """(year, how, closed): the last deadline said wholly inside text[start:end]; closed when an open horizon
+    (未来五年) is the last one."""
+    ends, events = _deadline_events(ctx)
+    i = bisect_right(ends, end) - 1
+    while i >= 0 and ends[i] > start:
+        e_start, _end, year, how, closed = events[i]
+        if e_start >= start:
+            return year, how, closed
+        i -= 1
+    return None, None, False
 
 
 def _item_deadline(ctx: _Context, pos: int) -> int | None:
@@ -662,9 +678,10 @@ def _build(ctx: _Context, q: Quantity, sent_start: int, sent_end: int, clause_st
         out.append(Target(region=region, year=year, metric=m, value=q.value, value_max=q.value_max, unit=q.unit,
                           qualifier=qualifier, text=text[span_start:span_end], start=span_start, end=span_end,
                           policy_title=policy.title if policy else None))
-    ctx.decisions[-1].year, ctx.decisions[-1].year_from = year, _year_how
-    ctx.decisions[-1].region, ctx.decisions[-1].region_from = region, _region_how
-    ctx.decisions[-1].metric = "、".join(metrics)
+    if ctx.explain:
+        ctx.decisions[-1].year, ctx.decisions[-1].year_from = year, _year_how
+        ctx.decisions[-1].region, ctx.decisions[-1].region_from = region, _region_how
+        ctx.decisions[-1].metric = "、".join(metrics)
     return out
 
 
@@ -686,21 +703,24 @@ def _scan(ctx: _Context) -> list[Target]:
             shared.clear()
         if shared.get("end") is not None and sent_start > shared["end"]:
             shared.clear()
-        snippet = text[max(0, q.start - 12) : q.end]
+        snippet = text[max(0, q.start - 12) : q.end] if ctx.explain else ""
         reason = _reject(ctx, q, clause_start, sent_start, sent_end)
         if reason:
-            ctx.decisions.append(Decision(snippet, q.start, False, reason))
+            if ctx.explain:
+                ctx.decisions.append(Decision(snippet, q.start, False, reason))
             continue
         goal, reason = _decide(ctx, q, sent_start, clause_start)
         if not ctx.frame_starts or ctx.frame_starts[-1] != sent_start:
             ctx.frame_starts.append(sent_start)
             ctx.frame_goals.append(goal)
-        ctx.decisions.append(Decision(snippet, q.start, goal, reason))
+        if ctx.explain:
+            ctx.decisions.append(Decision(snippet, q.start, goal, reason))
         if not goal:
             continue
         built = _build(ctx, q, sent_start, sent_end, clause_start, clause_end, targets, shared)
         if isinstance(built, str):
-            ctx.decisions[-1].goal, ctx.decisions[-1].reason = False, built
+            if ctx.explain:
+                ctx.decisions[-1].goal, ctx.decisions[-1].reason = False, built
             continue
         for target in built:
             key = (target.region, target.value, target.value_max, target.unit)
@@ -749,5 +769,6 @@ def explain_targets(text: str, policies: list[Policy], reference: date | None = 
                     document: Document | None = None) -> list[Decision]:
     """Every candidate quantity with its decision and the reason, year and region it was given."""
     ctx = _context(text, policies, reference, regions, None, document)
+    ctx.explain = True
     _scan(ctx)
     return ctx.decisions

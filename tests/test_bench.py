@@ -84,7 +84,8 @@ def test_store_and_reextract_figures_at_toy_size(tmp_path):
 def test_crawl_figures_and_startup_at_toy_size():
     out = io.StringIO()
     with redirect_stdout(out):
-        run(Sizes(pages=12, big_pages=40, stored=0, crawl_cap=120, big_cap=120, store_cap=10), {"crawl", "startup"})
+        run(Sizes(pages=12, big_pages=40, stored=0, crawl_cap=120, big_cap=120, store_cap=10, startup_runs=2),
+            {"crawl", "startup"})
     text = out.getvalue()
     assert re.search(r"^machine: \d+ cores", text, re.M)
     assert re.search(r"^1\. crawl: [\d.]+ pages/s full pipeline vs [\d.]+ pages/s bare Scrapy .*ratio [\d.]+", text, re.M)
