@@ -101,6 +101,16 @@ def store(tmp_path):
     return Store(tmp_path / "policy.db")
 
 
+def _state_notice() -> FetchedPage:
+    """The State Council's notice (国发〔2021〕29号): the document the Beijing notice cites."""
+    return _notice("http://www.gov.cn/zhengce/2.html", STATE_TITLE, STATE_TEXT, "国发〔2021〕29号")
+
+
+def _beijing_notice() -> FetchedPage:
+    """Beijing's notice (京政办发〔2020〕19号), citing three documents by number and title."""
+    return _notice("http://www.beijing.gov.cn/zhengce/1.html", BEIJING_TITLE, BEIJING_TEXT, "京政办发〔2020〕19号")
+
+
 def _graph(db_path) -> list[tuple]:
     con = sqlite3.connect(db_path)
     return con.execute(
@@ -111,17 +121,10 @@ def _graph(db_path) -> list[tuple]:
 
 def test_a_citation_resolves_to_the_cited_notice_stored_later(store):
     run = store.start_run({})
-    store.save_article(
-        _notice(
-            "http://www.beijing.gov.cn/zhengce/1.html", BEIJING_TITLE, BEIJING_TEXT, "京政办发〔2020〕19号"
-        ),
-        run,
-    )
+    store.save_article(_beijing_notice(), run)
     before = {row[1]: row[3] for row in _graph(store.db_path)}
     assert before == {"国发〔2021〕29号": None, "国办发〔2020〕27号": None, "工信部联科〔2022〕3号": None}
-    store.save_article(
-        _notice("http://www.gov.cn/zhengce/2.html", STATE_TITLE, STATE_TEXT, "国发〔2021〕29号"), run
-    )
+    store.save_article(_state_notice(), run)
     rows = _graph(store.db_path)
     assert (BEIJING_TITLE, "国发〔2021〕29号", STATE_TITLE, STATE_TITLE, 1) in rows
     # the State Council's notice cites nothing but the plan it issues, which is itself: no edge from it
@@ -130,30 +133,16 @@ def test_a_citation_resolves_to_the_cited_notice_stored_later(store):
 
 def test_a_citation_resolves_at_once_when_the_cited_notice_is_there(store):
     run = store.start_run({})
-    store.save_article(
-        _notice("http://www.gov.cn/zhengce/2.html", STATE_TITLE, STATE_TEXT, "国发〔2021〕29号"), run
-    )
-    store.save_article(
-        _notice(
-            "http://www.beijing.gov.cn/zhengce/1.html", BEIJING_TITLE, BEIJING_TEXT, "京政办发〔2020〕19号"
-        ),
-        run,
-    )
+    store.save_article(_state_notice(), run)
+    store.save_article(_beijing_notice(), run)
     resolved = [r for r in _graph(store.db_path) if r[3] is not None]
     assert resolved == [(BEIJING_TITLE, "国发〔2021〕29号", STATE_TITLE, STATE_TITLE, 1)]
 
 
 def test_reextract_rebuilds_the_citations_without_duplicates(store):
     run = store.start_run({})
-    store.save_article(
-        _notice("http://www.gov.cn/zhengce/2.html", STATE_TITLE, STATE_TEXT, "国发〔2021〕29号"), run
-    )
-    store.save_article(
-        _notice(
-            "http://www.beijing.gov.cn/zhengce/1.html", BEIJING_TITLE, BEIJING_TEXT, "京政办发〔2020〕19号"
-        ),
-        run,
-    )
+    store.save_article(_state_notice(), run)
+    store.save_article(_beijing_notice(), run)
     before = _graph(store.db_path)
     con = sqlite3.connect(store.db_path)
     con.execute("DELETE FROM policy_citations")
@@ -169,15 +158,8 @@ def test_reextract_rebuilds_the_citations_without_duplicates(store):
 
 def test_datasette_shows_the_citation_graph_and_the_series_chart(store):
     run = store.start_run({})
-    store.save_article(
-        _notice("http://www.gov.cn/zhengce/2.html", STATE_TITLE, STATE_TEXT, "国发〔2021〕29号"), run
-    )
-    store.save_article(
-        _notice(
-            "http://www.beijing.gov.cn/zhengce/1.html", BEIJING_TITLE, BEIJING_TEXT, "京政办发〔2020〕19号"
-        ),
-        run,
-    )
+    store.save_article(_state_notice(), run)
+    store.save_article(_beijing_notice(), run)
     ds = datasette_app(store.db_path)
 
     def rows(path: str) -> list[dict]:

@@ -162,13 +162,18 @@ def _status(db) -> dict[str, tuple]:
     return {row[0].rsplit("/", 1)[-1]: tuple(row[1:]) for row in rows}
 
 
+def _portal_store(db, base: str) -> tuple[Store, int]:
+    """A new database holding the test portal's site row and an open run, to store its documents in."""
+    store = Store(db)
+    store.ensure_site("sample_gov_portal", "gov_portal", "湖南省人民政府", f"{base}/", "430000")
+    return store, store.start_run({})
+
+
 @pytest.mark.slow  # four revisits, each its own Scrapy process (~4 s)
 def test_a_revisit_tells_alive_changed_moved_gone_and_unreachable(site, tmp_path):
     state, base = site
     db = tmp_path / "policy.db"
-    store = Store(db)
-    store.ensure_site("sample_gov_portal", "gov_portal", "湖南省人民政府", f"{base}/", "430000")
-    run = store.start_run({})
+    store, run = _portal_store(db, base)
     for path, body in DOCS.items():
         headers = {"Last-Modified": LAST_MODIFIED} if path == "/zwgk/a.html" else {}
         state.routes[path] = (200, headers, body)
@@ -290,9 +295,7 @@ def test_gone_since_stays_at_the_first_gone_answer_and_a_return_clears_it(tmp_pa
 def test_bad_usage_and_an_unreachable_site_have_exit_codes(site, tmp_path):
     state, base = site
     db = tmp_path / "policy.db"
-    store = Store(db)
-    store.ensure_site("sample_gov_portal", "gov_portal", "湖南省人民政府", f"{base}/", "430000")
-    run = store.start_run({})
+    store, run = _portal_store(db, base)
     for path, body in list(DOCS.items())[:2]:
         store.save_article(_stored(base + path, body, None), run)
         state.routes[path] = (503, {}, b"busy")
@@ -404,9 +407,7 @@ def test_redirects_are_followed_on_the_site_only_and_bases_swap():
 def test_an_interrupted_revisit_keeps_its_answers_and_the_next_one_asks_the_rest(site, tmp_path):
     state, base = site
     db = tmp_path / "policy.db"
-    store = Store(db)
-    store.ensure_site("sample_gov_portal", "gov_portal", "湖南省人民政府", f"{base}/", "430000")
-    run = store.start_run({})
+    store, run = _portal_store(db, base)
     for path, body in DOCS.items():
         state.routes[path] = (200, {}, body)
         store.save_article(_stored(base + path, body, None), run)
